@@ -1,0 +1,169 @@
+/**
+ * Loading: read the JSON file, validate it against the schema, fill defaults, resolve `env.NAME`
+ * references, check what the schema cannot, and freeze the result.
+ */
+import { Value } from "@sinclair/typebox/value";
+import { ConfigSchema, NAME_PATTERN, ProviderSchema, type ConfigInput } from "./schema.ts";
+import { ConfigError, type Config, type ProviderConfig } from "./config.ts";
+import { DEFAULT_CONFIG } from "./defaults.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadOptions {
+  /** Path of a JSON config file; without one the embedded default (the `mock` provider) is used. */
+  file?: string;
+  env?: Env;
+  /** Command-line values, which win over the environment and the file. */
+  overrides?: { port?: number; host?: string };
+}
+
+const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const NAME_RE = new RegExp(NAME_PATTERN);
+
+/** Resolves where the config comes from and returns it validated and frozen. */
+export async function loadConfig(options: LoadOptions = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const raw = options.file === undefined ? DEFAULT_CONFIG : await readJsonFile(options.file);
+  const overrides = { ...envOverrides(env), ...definedOnly(options.overrides ?? {}) };
+  return parseConfig(raw, env, overrides);
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) throw new ConfigError("", `config file not found: ${path}`);
+  const text = await file.text();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError("", `config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function envOverrides(env: Env): { port?: number; host?: string } {
+  const out: { port?: number; host?: string } = {};
+  if (env.PORT !== undefined && env.PORT !== "") out.port = parsePort(env.PORT, "PORT");
+  if (env.HOST !== undefined && env.HOST !== "") out.host = env.HOST;
+  return out;
+}
+
+export function parsePort(text: string, field: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(field, `expected a port number between 0 and 65535, got "${text}"`);
+  }
+  return port;
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Validates a parsed config document; throws ConfigError naming the first bad field. */
+export function parseConfig(
+  raw: unknown,
+  env: Env = process.env,
+  overrides: { port?: number; host?: string } = {},
+): Config {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ConfigError("", "the config must be a JSON object");
+  }
+  const doc = Value.Default(ConfigSchema, structuredClone(raw)) as ConfigInput;
+  // TypeBox does not fill defaults inside Record values; do the providers by hand.
+  if (typeof doc.providers === "object" && doc.providers !== null) {
+    for (const [name, p] of Object.entries(doc.providers)) doc.providers[name] = Value.Default(ProviderSchema, p) as typeof p;
+  }
+  const first = Value.Errors(ConfigSchema, doc).First();
+  if (first) throw new ConfigError(fieldName(first.path), first.message);
+
+  resolveEnvRefs(doc, "", env);
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [name, p] of Object.entries(doc.providers)) {
+    const field = `providers.${name}`;
+    if (!NAME_RE.test(name)) {
+      throw new ConfigError(field, "a provider name may hold letters, digits, '.', '_' and '-'");
+    }
+    const type = p.type ?? name;
+    if (p.mock !== undefined && type !== "mock") {
+      throw new ConfigError(`${field}.mock`, "only a provider of type 'mock' takes mock options");
+    }
+    if (p.base_url !== undefined) checkUrl(p.base_url, `${field}.base_url`);
+    providers[name] = {
+      name,
+      type,
+      ...(p.base_url === undefined ? {} : { base_url: p.base_url.replace(/\/+$/, "") }),
+      keys: p.keys,
+      headers: p.headers,
+      timeout_ms: p.timeout_ms,
+      models: p.models,
+      pool: p.pool,
+      mock: { latency_ms: 0, chunk_delay_ms: 0, ...p.mock },
+    };
+  }
+  for (const [alias, target] of Object.entries(doc.models)) {
+    const provider = target.slice(0, target.indexOf("/"));
+    if (!target.includes("/") || target.endsWith("/")) {
+      throw new ConfigError(`models.${alias}`, `expected "provider/model", got "${target}"`);
+    }
+    if (!(provider in providers)) {
+      throw new ConfigError(`models.${alias}`, `refers to unknown provider "${provider}"`);
+    }
+  }
+  const config: Config = {
+    server: { ...doc.server, ...overrides },
+    providers,
+    models: doc.models,
+    logging: doc.logging,
+  };
+  return deepFreeze(config);
+}
+
+function checkUrl(value: string, field: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(field, `not a valid URL: "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(field, `expected an http or https URL, got "${value}"`);
+  }
+}
+
+/** Replaces every string value `env.NAME` with the variable's value, in place. */
+function resolveEnvRefs(node: unknown, path: string, env: Env): void {
+  if (typeof node !== "object" || node === null) return;
+  const entries: [string | number, unknown][] = Array.isArray(node)
+    ? node.map((v, i) => [i, v])
+    : Object.entries(node);
+  for (const [key, value] of entries) {
+    const field = typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (typeof value === "string") {
+      const ref = ENV_REF.exec(value);
+      if (!ref) continue;
+      const resolved = env[ref[1]!];
+      if (resolved === undefined || resolved === "") {
+        throw new ConfigError(field, `environment variable ${ref[1]} is not set`);
+      }
+      (node as Record<string | number, unknown>)[key] = resolved;
+    } else {
+      resolveEnvRefs(value, field, env);
+    }
+  }
+}
+
+/** `/providers/openai/keys/0/value` -> `providers.openai.keys[0].value` */
+export function fieldName(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

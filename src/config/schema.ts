@@ -1,0 +1,97 @@
+/**
+ * The configuration file's schema. Defaults live here, next to the field they belong to, and
+ * unknown fields are rejected so that a typo stops start-up instead of being ignored.
+ */
+import { Type as T, type Static } from "@sinclair/typebox";
+
+/** Provider and alias names: what may stand before the `/` of `provider/model`. */
+export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 600_000;
+export const DEFAULT_POOL_CONCURRENCY = 256;
+export const DEFAULT_POOL_QUEUE_SIZE = 4096;
+
+const strict = { additionalProperties: false } as const;
+
+const KeySchema = T.Object(
+  {
+    /** The secret itself, or `env.NAME` to read it from the environment. */
+    value: T.String({ minLength: 1 }),
+    weight: T.Number({ exclusiveMinimum: 0, default: 1 }),
+    /** Globs (`*`, `?`) of upstream model names this key may serve; empty means all. */
+    models: T.Array(T.String({ minLength: 1 }), { default: [] }),
+  },
+  strict,
+);
+
+const PoolSchema = T.Object(
+  {
+    concurrency: T.Integer({ minimum: 1, default: DEFAULT_POOL_CONCURRENCY }),
+    queue_size: T.Integer({ minimum: 0, default: DEFAULT_POOL_QUEUE_SIZE }),
+  },
+  { ...strict, default: {} },
+);
+
+const MockSchema = T.Object(
+  {
+    latency_ms: T.Integer({ minimum: 0, default: 0 }),
+    chunk_delay_ms: T.Integer({ minimum: 0, default: 0 }),
+  },
+  strict,
+);
+
+export const ProviderSchema = T.Object(
+  {
+    /** Adapter type; defaults to the provider's own name. */
+    type: T.Optional(T.String({ minLength: 1 })),
+    base_url: T.Optional(T.String({ minLength: 1 })),
+    keys: T.Array(KeySchema, { default: [] }),
+    /** Extra headers sent upstream on every request (values may be `env.NAME`). */
+    headers: T.Record(T.String(), T.String(), { default: {} }),
+    timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_TIMEOUT_MS }),
+    /** Model names listed by `GET /v1/models` for this provider. */
+    models: T.Array(T.String({ minLength: 1 }), { default: [] }),
+    pool: PoolSchema,
+    /** Options of the built-in `mock` provider type. */
+    mock: T.Optional(MockSchema),
+  },
+  strict,
+);
+
+const ServerSchema = T.Object(
+  {
+    port: T.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT }),
+    host: T.String({ minLength: 1, default: DEFAULT_HOST }),
+    max_body_bytes: T.Integer({ minimum: 1, default: DEFAULT_MAX_BODY_BYTES }),
+    drain_timeout_ms: T.Integer({ minimum: 0, default: DEFAULT_DRAIN_TIMEOUT_MS }),
+  },
+  { ...strict, default: {} },
+);
+
+const LoggingSchema = T.Object(
+  {
+    level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
+      default: "info",
+    }),
+  },
+  { ...strict, default: {} },
+);
+
+export const ConfigSchema = T.Object(
+  {
+    $schema: T.Optional(T.String()),
+    server: ServerSchema,
+    providers: T.Record(T.String(), ProviderSchema, { default: {} }),
+    /** Aliases: `"fast": "groq/llama-3.1-8b-instant"`. */
+    models: T.Record(T.String(), T.String({ minLength: 1 }), { default: {} }),
+    logging: LoggingSchema,
+  },
+  strict,
+);
+
+export type ConfigInput = Static<typeof ConfigSchema>;
+export type ProviderInput = Static<typeof ProviderSchema>;

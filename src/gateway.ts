@@ -1,0 +1,85 @@
+/**
+ * The composition root: builds every layer from a Config and wires them together, bottom up
+ * (providers -> pools -> router -> engine -> transport). The only module that knows them all.
+ */
+import type { Config } from "./config/config.ts";
+import { createEngine, type Engine } from "./engine/engine.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { ProviderPool } from "./pool/pool.ts";
+import { createUpstreamClient } from "./pool/upstream.ts";
+import { bindProviders } from "./providers/registry.ts";
+import { createRouter } from "./router/router.ts";
+import { createApp, type App } from "./transport/app.ts";
+import { Lifecycle } from "./transport/lifecycle.ts";
+
+export interface GatewayOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export interface Gateway {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly app: App;
+  /** Starts listening on the configured host and port; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Stops admitting requests, waits for those in flight (up to `drain_timeout_ms`), then closes. */
+  shutdown(): Promise<{ drained: boolean }>;
+}
+
+/** A margin over `max_body_bytes` so the gateway, not Bun, answers an oversized body (in JSON). */
+const BODY_LIMIT_MARGIN = 1024 * 1024;
+
+export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const metrics = options.metrics ?? createMetrics();
+  const providers = bindProviders(config.providers);
+  const pools = new Map<string, ProviderPool>();
+  for (const [name, bound] of providers) {
+    const limits = { concurrency: bound.config.pool.concurrency, queueSize: bound.config.pool.queue_size };
+    pools.set(name, new ProviderPool(name, limits, createUpstreamClient(bound)));
+  }
+  const engine = createEngine({ config, router: createRouter(config), providers, pools });
+  metrics.trackPools(() => engine.poolStats());
+  const lifecycle = new Lifecycle();
+  const app = createApp({ engine, metrics, logger, lifecycle, maxBodyBytes: config.server.max_body_bytes });
+
+  return {
+    config,
+    engine,
+    metrics,
+    logger,
+    app,
+    async listen() {
+      app.listen({
+        port: config.server.port,
+        hostname: config.server.host,
+        maxRequestBodySize: config.server.max_body_bytes + BODY_LIMIT_MARGIN,
+      });
+      const server = app.server!;
+      lifecycle.ready = true;
+      const host = config.server.host;
+      const port = server.port!;
+      const urlHost = host.includes(":") ? `[${host}]` : host;
+      return { host, port, url: `http://${urlHost}:${port}` };
+    },
+    async shutdown() {
+      lifecycle.draining = true;
+      const server = app.server;
+      if (!server) return { drained: true };
+      // Stop listening; requests in flight (streams included) run to their end.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const closed = server.stop(false).then(() => true);
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.server.drain_timeout_ms);
+      });
+      const drained = await Promise.race([closed, timeout]);
+      clearTimeout(timer);
+      if (!drained) await server.stop(true);
+      return { drained };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The per-request context: created by the transport when a request arrives, filled in by the
+ * engine as the request is routed, read back by the transport for headers, metrics and logs.
+ */
+
+export type Dialect = "openai";
+
+export interface RouteInfo {
+  /** What the caller asked for. */
+  requested: string;
+  provider: string;
+  /** The upstream model name. */
+  model: string;
+}
+
+export interface RequestContext {
+  readonly id: string;
+  readonly dialect: Dialect;
+  /** `performance.now()` when the request arrived. */
+  readonly startedAt: number;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  route?: RouteInfo;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is safe to echo, else a fresh one. */
+export function requestId(fromClient: string | null): string {
+  return fromClient !== null && REQUEST_ID.test(fromClient) ? fromClient : crypto.randomUUID();
+}
+
+export function createContext(
+  dialect: Dialect,
+  signal: AbortSignal,
+  clientRequestId: string | null,
+): RequestContext {
+  return { id: requestId(clientRequestId), dialect, startedAt: performance.now(), signal };
+}

@@ -1,0 +1,135 @@
+/**
+ * Prometheus metrics through prom-client, on a registry of the gateway's own (so several
+ * gateways can live in one process, as they do in tests). Pool gauges are read at scrape time
+ * from a stats source rather than updated on every request.
+ */
+import client from "prom-client";
+
+/** What a pool reports; observability does not import the pool layer, only this shape. */
+export interface PoolGaugeSource {
+  provider: string;
+  inFlight: number;
+  queued: number;
+  concurrency: number;
+  queueSize: number;
+  rejected: number;
+}
+
+export interface RequestObservation {
+  dialect: string;
+  provider: string;
+  model: string;
+  status: number;
+  durationMs: number;
+  /** Time to the first byte of a streamed response. */
+  ttfbMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  stream: boolean;
+}
+
+export interface Metrics {
+  readonly registry: client.Registry;
+  observeRequest(o: RequestObservation): void;
+  upstreamError(provider: string, code: string): void;
+  trackPools(source: () => readonly PoolGaugeSource[]): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** Beyond this many distinct model names, further ones are counted as `other`. */
+export const MAX_MODEL_LABELS = 500;
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new client.Registry();
+  if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: registry, prefix: "switchyard_" });
+  const seenModels = new Set<string>();
+  const modelLabel = (model: string) => {
+    if (seenModels.has(model)) return model;
+    if (seenModels.size >= MAX_MODEL_LABELS) return "other";
+    seenModels.add(model);
+    return model;
+  };
+
+  const requests = new client.Counter({
+    name: "switchyard_requests_total",
+    help: "Requests answered, by dialect, provider, model and HTTP status.",
+    labelNames: ["dialect", "provider", "model", "status"] as const,
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: "switchyard_request_duration_seconds",
+    help: "Time from request to the last byte of the answer.",
+    labelNames: ["provider", "model", "stream"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const ttfb = new client.Histogram({
+    name: "switchyard_stream_ttfb_seconds",
+    help: "Time to the first byte of a streamed answer.",
+    labelNames: ["provider", "model"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const tokens = new client.Counter({
+    name: "switchyard_tokens_total",
+    help: "Tokens reported by upstreams, by direction (input or output).",
+    labelNames: ["provider", "model", "direction"] as const,
+    registers: [registry],
+  });
+  const upstreamErrors = new client.Counter({
+    name: "switchyard_upstream_errors_total",
+    help: "Failed upstream calls, by provider and error code.",
+    labelNames: ["provider", "code"] as const,
+    registers: [registry],
+  });
+
+  const poolSources: (() => readonly PoolGaugeSource[])[] = [];
+  const poolGauge = (name: string, help: string, pick: (s: PoolGaugeSource) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ["provider"] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const source of poolSources) for (const s of source()) this.set({ provider: s.provider }, pick(s));
+      },
+    });
+  poolGauge("switchyard_pool_in_flight", "Upstream calls running in each provider's pool.", (s) => s.inFlight);
+  poolGauge("switchyard_pool_queue_depth", "Requests waiting for a slot in each provider's pool.", (s) => s.queued);
+  poolGauge("switchyard_pool_concurrency", "Each provider pool's concurrency limit.", (s) => s.concurrency);
+  poolGauge("switchyard_pool_queue_size", "Each provider pool's queue bound.", (s) => s.queueSize);
+  new client.Counter({
+    name: "switchyard_pool_rejected_total",
+    help: "Requests each provider pool turned away because its queue was full.",
+    labelNames: ["provider"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const source of poolSources) for (const s of source()) this.inc({ provider: s.provider }, s.rejected);
+    },
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeRequest(o) {
+      const model = modelLabel(o.model);
+      requests.inc({ dialect: o.dialect, provider: o.provider, model, status: o.status });
+      duration.observe({ provider: o.provider, model, stream: o.stream ? "true" : "false" }, o.durationMs / 1000);
+      if (o.ttfbMs !== undefined) ttfb.observe({ provider: o.provider, model }, o.ttfbMs / 1000);
+      if (o.promptTokens) tokens.inc({ provider: o.provider, model, direction: "input" }, o.promptTokens);
+      if (o.completionTokens) tokens.inc({ provider: o.provider, model, direction: "output" }, o.completionTokens);
+    },
+    upstreamError(provider, code) {
+      upstreamErrors.inc({ provider, code });
+    },
+    trackPools(source) {
+      poolSources.push(source);
+    },
+    render: () => registry.metrics(),
+  };
+}

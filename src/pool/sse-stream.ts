@@ -1,0 +1,86 @@
+/**
+ * Upstream SSE bytes -> canonical chunks, incrementally: bytes are decoded and split into events
+ * by eventsource-parser, each event goes through the adapter's stream parser, and chunks are
+ * handed on as the consumer pulls (so a slow client slows the upstream read, never buffers it).
+ */
+import { createParser } from "eventsource-parser";
+import type { ChatChunk } from "../core/chat.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { StreamParser } from "../providers/types.ts";
+
+export function sseChunkStream<S>(
+  body: ReadableStream<Uint8Array>,
+  parser: StreamParser<S>,
+  signal: AbortSignal,
+  done: () => void,
+  toError: (err: unknown) => GatewayError,
+): ReadableStream<ChatChunk> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const state = parser.init();
+  const pending: ChatChunk[] = [];
+  let ended = false;
+  let released = false;
+  let failure: unknown;
+
+  const release = () => {
+    if (released) return;
+    released = true;
+    done();
+  };
+
+  const events = createParser({
+    onEvent(event) {
+      if (ended || failure !== undefined) return;
+      try {
+        const step = parser.parse({ event: event.event, data: event.data }, state);
+        if (step === "done") ended = true;
+        else for (const chunk of step) pending.push(chunk);
+      } catch (err) {
+        failure = err;
+      }
+    },
+  });
+
+  return new ReadableStream<ChatChunk>(
+    {
+      async pull(controller) {
+        try {
+          while (pending.length === 0 && !ended && failure === undefined) {
+            const { value, done: eof } = await reader.read();
+            if (eof) {
+              events.reset({ consume: true });
+              if (!ended && failure === undefined) {
+                for (const chunk of parser.end(state)) pending.push(chunk);
+                ended = true;
+              }
+              break;
+            }
+            events.feed(decoder.decode(value, { stream: true }));
+          }
+          for (const chunk of pending) controller.enqueue(chunk);
+          pending.length = 0;
+          if (failure !== undefined) throw failure;
+          if (ended) {
+            controller.close();
+            release();
+            reader.cancel().catch(() => {});
+          }
+        } catch (err) {
+          release();
+          reader.cancel().catch(() => {});
+          const cause =
+            err instanceof GatewayError || signal.aborted
+              ? err
+              : new GatewayError("UPSTREAM_ERROR", "the upstream stream failed midway", { cause: err });
+          controller.error(toError(cause));
+        }
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

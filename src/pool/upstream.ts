@@ -1,0 +1,125 @@
+/**
+ * The upstream client: turns a job into one HTTP exchange with a provider, through the provider's
+ * adapter. Connections are kept alive by Bun's fetch; aborting the signal (client gone, timeout)
+ * aborts the upstream request. Errors leave here as GatewayErrors with the key scrubbed out.
+ */
+import { GatewayError } from "../core/errors.ts";
+import type { BoundProvider } from "../providers/registry.ts";
+import type { LocalFetch } from "../providers/types.ts";
+import type { UpstreamExecutor, UpstreamJob, UpstreamResult } from "./job.ts";
+import { sseChunkStream } from "./sse-stream.ts";
+
+type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+function fetchFor(local: LocalFetch | undefined): FetchLike {
+  if (!local) return (url, init) => fetch(url, init);
+  return (url, init) => local(new Request(url, init));
+}
+
+/** The error an aborted signal stands for: its GatewayError reason, or a client disconnect. */
+export function abortError(signal: AbortSignal): GatewayError {
+  const reason: unknown = signal.reason;
+  return reason instanceof GatewayError
+    ? reason
+    : new GatewayError("CLIENT_CLOSED", "the client closed the request");
+}
+
+/** Replaces every occurrence of the key in an error's message and names the provider. */
+export function scrubbed(err: GatewayError, provider: string, key: string | undefined): GatewayError {
+  const message = key ? err.message.split(key).join("[redacted]") : err.message;
+  if (message === err.message && err.provider === provider) return err;
+  return new GatewayError(err.code, message, { ...err.toJSON(), provider, cause: err.cause });
+}
+
+function retryAfterSeconds(res: Response): number | undefined {
+  const value = res.headers.get("retry-after");
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+async function readErrorBody(res: Response): Promise<unknown> {
+  const text = await res.text().catch(() => "");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
+  const { adapter, config, baseUrl } = bound;
+  const doFetch = fetchFor(adapter.local?.(config));
+  const fail = (err: unknown, key: string | undefined) =>
+    scrubbed(GatewayError.from(err), config.name, key);
+
+  function prepare(job: UpstreamJob): { url: string; body: unknown } {
+    if (job.op === "chat") {
+      return {
+        url: adapter.chat.url(baseUrl, job.model, job.stream),
+        body: adapter.chat.toRequest(job.body, job.model),
+      };
+    }
+    if (!adapter.embeddings) {
+      throw new GatewayError("UNSUPPORTED", `provider "${config.name}" does not offer embeddings`, {
+        param: "model",
+      });
+    }
+    return { url: adapter.embeddings.url(baseUrl, job.model), body: adapter.embeddings.toRequest(job.body, job.model) };
+  }
+
+  async function execute(job: UpstreamJob, signal: AbortSignal, done: () => void): Promise<UpstreamResult> {
+    const key = job.keyIndex >= 0 ? config.keys[job.keyIndex]?.value : undefined;
+    let res: Response;
+    try {
+      const { url, body } = prepare(job);
+      res = await doFetch(url, {
+        method: "POST",
+        headers: { ...config.headers, ...adapter.headers(key) },
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      done();
+      if (signal.aborted) throw abortError(signal);
+      if (err instanceof GatewayError) throw fail(err, key);
+      throw new GatewayError("UPSTREAM_UNREACHABLE", `could not reach provider "${config.name}"`, {
+        provider: config.name,
+        cause: err,
+      });
+    }
+    if (!res.ok) {
+      const body = await readErrorBody(res);
+      done();
+      if (signal.aborted) throw abortError(signal);
+      throw fail(adapter.mapError(res.status, body, retryAfterSeconds(res)), key);
+    }
+    if (job.stream) {
+      if (!res.body) {
+        done();
+        throw fail(new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent an empty stream"), key);
+      }
+      const chunks = sseChunkStream(res.body, adapter.chat.stream, signal, done, (err) =>
+        signal.aborted ? abortError(signal) : fail(err, key),
+      );
+      return { kind: "stream", chunks };
+    }
+    try {
+      const json: unknown = await res.json().catch((err: unknown) => {
+        if (signal.aborted) throw abortError(signal);
+        throw new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent a body that is not JSON", { cause: err });
+      });
+      return job.op === "chat"
+        ? { kind: "chat", response: adapter.chat.fromResponse(json) }
+        : { kind: "embeddings", response: adapter.embeddings!.fromResponse(json) };
+    } catch (err) {
+      throw fail(err, key);
+    } finally {
+      done();
+    }
+  }
+
+  return { execute };
+}

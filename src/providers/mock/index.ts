@@ -1,0 +1,3 @@
+export { mock } from "./adapter.ts";
+export { createMockOpenAi, openAiError, type MockUpstreamOptions, type SeenRequest } from "./openai-upstream.ts";
+export { planReply, countTokens, exampleFromSchema, mockEmbedding, type MockTurn } from "./reply.ts";

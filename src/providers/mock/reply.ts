@@ -1,0 +1,181 @@
+/**
+ * What the mock model says: a pure, deterministic function of the request, shared by every mock
+ * wire format. It answers in text, calls the first tool it is given (or the one `tool_choice`
+ * names), acknowledges tool results, and honours `response_format` with JSON.
+ */
+import type {
+  ChatMessage,
+  ChatRequest,
+  FinishReason,
+  JsonObject,
+  JsonValue,
+  ToolCall,
+  Usage,
+} from "../../core/chat.ts";
+
+export interface MockTurn {
+  content: string | null;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+}
+
+export interface ReplyOptions {
+  /** Pads or trims the text reply to this many words (benchmarks use it to set stream length). */
+  replyWords?: number;
+}
+
+/** A rough, deterministic token count: one token per four characters, at least one. */
+export function countTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+}
+
+export function messageText(message: ChatMessage): string {
+  if (typeof message.content === "string") return message.content;
+  if (!Array.isArray(message.content)) return "";
+  return message.content
+    .map((part) => (part.type === "text" ? part.text : ""))
+    .filter(Boolean)
+    .join(" ");
+}
+
+function imageCount(message: ChatMessage): number {
+  return Array.isArray(message.content)
+    ? message.content.filter((p) => p.type === "image_url").length
+    : 0;
+}
+
+export function promptTokens(req: ChatRequest): number {
+  let n = 0;
+  for (const m of req.messages) {
+    n += 4 + countTokens(messageText(m)) + 85 * imageCount(m);
+    for (const call of m.tool_calls ?? []) n += countTokens(call.function.arguments) + 4;
+  }
+  for (const tool of req.tools ?? []) n += countTokens(JSON.stringify(tool.function));
+  return n;
+}
+
+/** An example value for a JSON schema: what the mock puts in tool arguments and JSON replies. */
+export function exampleFromSchema(schema: JsonValue | undefined, depth = 0): JsonValue {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema) || depth > 8) {
+    return "mock";
+  }
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] ?? null;
+  if (schema.const !== undefined) return schema.const;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case "string":
+      return "mock";
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    case "null":
+      return null;
+    case "array":
+      return [exampleFromSchema(schema.items, depth + 1)];
+    default: {
+      const props = (schema.properties ?? {}) as JsonObject;
+      const out: JsonObject = {};
+      for (const [name, sub] of Object.entries(props)) out[name] = exampleFromSchema(sub, depth + 1);
+      return out;
+    }
+  }
+}
+
+function chooseTool(req: ChatRequest): ToolCall | undefined {
+  const tools = req.tools ?? [];
+  const choice = req.tool_choice;
+  const last = req.messages[req.messages.length - 1];
+  if (tools.length === 0 || choice === "none" || last?.role === "tool") return undefined;
+  if (last?.role !== "user" && choice !== "required" && typeof choice !== "object") return undefined;
+  const named = typeof choice === "object" ? choice.function.name : undefined;
+  const tool = tools.find((t) => t.function.name === named) ?? tools[0]!;
+  return {
+    id: `call_mock_${req.messages.length}`,
+    type: "function",
+    function: {
+      name: tool.function.name,
+      arguments: JSON.stringify(exampleFromSchema(tool.function.parameters ?? {})),
+    },
+  };
+}
+
+function textReply(req: ChatRequest, options: ReplyOptions): string {
+  const last = req.messages[req.messages.length - 1];
+  let text: string;
+  if (last?.role === "tool") {
+    text = `The tool returned: ${messageText(last)}`;
+  } else {
+    const lastUser = [...req.messages].reverse().find((m) => m.role === "user");
+    const said = lastUser ? messageText(lastUser) : "";
+    const images = lastUser ? imageCount(lastUser) : 0;
+    const seen = images > 0 ? ` (with ${images} image${images === 1 ? "" : "s"})` : "";
+    text = `This is the Switchyard mock. You said: ${said}${seen}`;
+  }
+  if (options.replyWords !== undefined) text = fitWords(text, options.replyWords);
+  const format = req.response_format;
+  if (format?.type === "json_object") return JSON.stringify({ reply: text });
+  if (format?.type === "json_schema") {
+    return JSON.stringify(exampleFromSchema(format.json_schema.schema ?? {}));
+  }
+  return text;
+}
+
+function fitWords(text: string, count: number): string {
+  const words = text.split(" ");
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(words[i % words.length]!);
+  return out.join(" ");
+}
+
+/** The mock's deterministic answer to a chat request. */
+export function planReply(req: ChatRequest, options: ReplyOptions = {}): MockTurn {
+  const call = chooseTool(req);
+  const prompt = promptTokens(req);
+  if (call) {
+    const completion = countTokens(call.function.name + call.function.arguments);
+    return {
+      content: null,
+      toolCalls: [call],
+      finishReason: "tool_calls",
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    };
+  }
+  let content = textReply(req, options);
+  let finishReason: FinishReason = "stop";
+  const limit = req.max_completion_tokens ?? req.max_tokens;
+  if (limit !== undefined && countTokens(content) > limit) {
+    content = content.slice(0, Math.max(0, limit * 4));
+    finishReason = "length";
+  }
+  const completion = countTokens(content);
+  return {
+    content,
+    toolCalls: [],
+    finishReason,
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  };
+}
+
+/** Splits text into stream pieces that keep their spaces: "a b c" -> ["a", " b", " c"]. */
+export function streamPieces(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? (text ? [text] : []);
+}
+
+/** A deterministic unit vector for an input string. */
+export function mockEmbedding(input: string, dimensions: number): number[] {
+  let h = 2166136261;
+  for (let i = 0; i < input.length; i++) h = Math.imul(h ^ input.charCodeAt(i), 16777619);
+  const v: number[] = [];
+  let norm = 0;
+  for (let i = 0; i < dimensions; i++) {
+    h = Math.imul(h ^ (h >>> 15), 2246822519) ^ i;
+    const x = ((h >>> 0) / 4294967295) * 2 - 1;
+    v.push(x);
+    norm += x * x;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 1;
+  return v.map((x) => Math.fround(x * scale));
+}

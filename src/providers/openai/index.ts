@@ -1,0 +1,2 @@
+export { openAiCompatible, type OpenAiCompatibleOptions } from "./compatible.ts";
+export { openai, openAiPresets } from "./presets.ts";

@@ -1,0 +1,81 @@
+/**
+ * The bookkeeping every answered request shares: response metadata headers, the metrics
+ * observation, and the in-flight count used for draining.
+ */
+import type { Usage } from "../core/chat.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { RequestContext } from "../observability/context.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+
+export interface TransportDeps {
+  engine: Engine;
+  metrics: Metrics;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  maxBodyBytes: number;
+}
+
+export const JSON_TYPE = "application/json";
+
+export function metaHeaders(ctx: RequestContext, usage?: Usage): Record<string, string> {
+  const headers: Record<string, string> = {
+    "x-request-id": ctx.id,
+    "x-switchyard-latency-ms": (performance.now() - ctx.startedAt).toFixed(2),
+  };
+  if (ctx.route) {
+    headers["x-switchyard-provider"] = ctx.route.provider;
+    headers["x-switchyard-model"] = ctx.route.model;
+  }
+  if (usage) {
+    headers["x-switchyard-tokens-in"] = String(usage.prompt_tokens);
+    headers["x-switchyard-tokens-out"] = String(usage.completion_tokens);
+  }
+  return headers;
+}
+
+export interface Outcome {
+  status: number;
+  stream: boolean;
+  usage?: Usage | undefined;
+  ttfbMs?: number | undefined;
+  error?: GatewayError | undefined;
+}
+
+/** Records one finished request: metrics, upstream-error counts, a debug access line. */
+export function observe(deps: TransportDeps, ctx: RequestContext, outcome: Outcome): void {
+  const durationMs = performance.now() - ctx.startedAt;
+  const provider = ctx.route?.provider ?? "none";
+  const model = ctx.route?.model ?? "none";
+  deps.metrics.observeRequest({
+    dialect: ctx.dialect,
+    provider,
+    model,
+    status: outcome.status,
+    durationMs,
+    stream: outcome.stream,
+    ...(outcome.ttfbMs === undefined ? {} : { ttfbMs: outcome.ttfbMs }),
+    ...(outcome.usage
+      ? { promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens }
+      : {}),
+  });
+  const err = outcome.error;
+  if (err?.source === "upstream") deps.metrics.upstreamError(provider, err.code);
+  if (err && err.status >= 500) {
+    deps.logger.warn("request failed", { request_id: ctx.id, provider, model, code: err.code, status: err.status, error: err.message });
+  } else if (deps.logger.level === "debug") {
+    deps.logger.debug("request", { request_id: ctx.id, provider, model, status: outcome.status, ms: Math.round(durationMs) });
+  }
+}
+
+/** Runs a handler inside the in-flight count; refuses new work while draining. */
+export function admit(deps: TransportDeps): void {
+  if (deps.lifecycle.draining) {
+    throw new GatewayError("SHUTTING_DOWN", "The gateway is shutting down; retry on another instance.", {
+      retryAfter: 1,
+    });
+  }
+  deps.lifecycle.enter();
+}
