@@ -39,13 +39,22 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const providers = bindProviders(config.providers);
   const pools = new Map<string, ProviderPool>();
   for (const [name, bound] of providers) {
-    const limits = { concurrency: bound.config.pool.concurrency, queueSize: bound.config.pool.queue_size };
+    const limits = {
+      concurrency: bound.config.pool.concurrency,
+      queueSize: bound.config.pool.queue_size,
+    };
     pools.set(name, new ProviderPool(name, limits, createUpstreamClient(bound)));
   }
   const engine = createEngine({ config, router: createRouter(config), providers, pools });
   metrics.trackPools(() => engine.poolStats());
   const lifecycle = new Lifecycle();
-  const app = createApp({ engine, metrics, logger, lifecycle, maxBodyBytes: config.server.max_body_bytes });
+  const app = createApp({
+    engine,
+    metrics,
+    logger,
+    lifecycle,
+    maxBodyBytes: config.server.max_body_bytes,
+  });
 
   return {
     config,

@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("draining", { signal });
     const { drained } = await gateway.shutdown();
-    logger.info(drained ? "drained, exiting" : "drain timed out, closed remaining connections", { signal });
+    logger.info(drained ? "drained, exiting" : "drain timed out, closed remaining connections", {
+      signal,
+    });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

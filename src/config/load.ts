@@ -70,7 +70,8 @@ export function parseConfig(
   const doc = Value.Default(ConfigSchema, structuredClone(raw)) as ConfigInput;
   // TypeBox does not fill defaults inside Record values; do the providers by hand.
   if (typeof doc.providers === "object" && doc.providers !== null) {
-    for (const [name, p] of Object.entries(doc.providers)) doc.providers[name] = Value.Default(ProviderSchema, p) as typeof p;
+    for (const [name, p] of Object.entries(doc.providers))
+      doc.providers[name] = Value.Default(ProviderSchema, p) as typeof p;
   }
   const first = Value.Errors(ConfigSchema, doc).First();
   if (first) throw new ConfigError(fieldName(first.path), first.message);
@@ -157,7 +158,10 @@ export function fieldName(pointer: string): string {
     .split("/")
     .slice(1)
     .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+    .reduce(
+      (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+      "",
+    );
 }
 
 function deepFreeze<T>(value: T): T {

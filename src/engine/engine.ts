@@ -34,20 +34,31 @@ export interface EngineDeps {
 export function createEngine(deps: EngineDeps): Engine {
   const { config, router, providers, pools } = deps;
 
-  function plan(requested: string, ctx: RequestContext): { plan: RoutePlan; pool: ProviderPool; bound: BoundProvider } {
+  function plan(
+    requested: string,
+    ctx: RequestContext,
+  ): { plan: RoutePlan; pool: ProviderPool; bound: BoundProvider } {
     const routed = router.plan(requested);
     ctx.route = { requested, provider: routed.provider, model: routed.model };
-    return { plan: routed, pool: pools.get(routed.provider)!, bound: providers.get(routed.provider)! };
+    return {
+      plan: routed,
+      pool: pools.get(routed.provider)!,
+      bound: providers.get(routed.provider)!,
+    };
   }
 
   async function chat(req: ChatRequest, ctx: RequestContext): Promise<ChatOutcome> {
     const { plan: p, pool, bound } = plan(req.model, ctx);
     const stream = req.stream === true;
     if (stream && !bound.adapter.capabilities.stream) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not stream`, { param: "stream" });
+      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not stream`, {
+        param: "stream",
+      });
     }
     if (req.tools?.length && !bound.adapter.capabilities.tools) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not support tools`, { param: "tools" });
+      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not support tools`, {
+        param: "tools",
+      });
     }
     const result = await pool.submit(
       { op: "chat", keyIndex: p.keyIndex, model: p.model, body: req, stream },
@@ -56,13 +67,21 @@ export function createEngine(deps: EngineDeps): Engine {
     );
     if (result.kind === "stream") return { kind: "stream", chunks: result.chunks };
     if (result.kind === "chat") return { kind: "response", response: result.response };
-    throw new GatewayError("INTERNAL", "the pool answered a chat job with the wrong kind of result");
+    throw new GatewayError(
+      "INTERNAL",
+      "the pool answered a chat job with the wrong kind of result",
+    );
   }
 
-  async function embeddings(req: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResponse> {
+  async function embeddings(
+    req: EmbeddingsRequest,
+    ctx: RequestContext,
+  ): Promise<EmbeddingsResponse> {
     const { plan: p, pool, bound } = plan(req.model, ctx);
     if (!bound.adapter.embeddings) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not offer embeddings`, { param: "model" });
+      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not offer embeddings`, {
+        param: "model",
+      });
     }
     const result = await pool.submit(
       { op: "embeddings", keyIndex: p.keyIndex, model: p.model, body: req, stream: false },
@@ -70,7 +89,10 @@ export function createEngine(deps: EngineDeps): Engine {
       bound.config.timeout_ms,
     );
     if (result.kind === "embeddings") return result.response;
-    throw new GatewayError("INTERNAL", "the pool answered an embeddings job with the wrong kind of result");
+    throw new GatewayError(
+      "INTERNAL",
+      "the pool answered an embeddings job with the wrong kind of result",
+    );
   }
 
   const modelList = listModels(config);

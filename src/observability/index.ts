@@ -1,4 +1,10 @@
-export { createLogger, silentLogger, type Logger, type LogFields, type LoggerOptions } from "./logger.ts";
+export {
+  createLogger,
+  silentLogger,
+  type Logger,
+  type LogFields,
+  type LoggerOptions,
+} from "./logger.ts";
 export {
   createMetrics,
   MAX_MODEL_LABELS,
@@ -6,4 +12,10 @@ export {
   type PoolGaugeSource,
   type RequestObservation,
 } from "./metrics.ts";
-export { createContext, requestId, type Dialect, type RequestContext, type RouteInfo } from "./context.ts";
+export {
+  createContext,
+  requestId,
+  type Dialect,
+  type RequestContext,
+  type RouteInfo,
+} from "./context.ts";

@@ -40,11 +40,14 @@ export interface Metrics {
 /** Beyond this many distinct model names, further ones are counted as `other`. */
 export const MAX_MODEL_LABELS = 500;
 
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
-  if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: registry, prefix: "switchyard_" });
+  if (options.defaultMetrics ?? true)
+    client.collectDefaultMetrics({ register: registry, prefix: "switchyard_" });
   const seenModels = new Set<string>();
   const modelLabel = (model: string) => {
     if (seenModels.has(model)) return model;
@@ -95,12 +98,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers: [registry],
       collect() {
         this.reset();
-        for (const source of poolSources) for (const s of source()) this.set({ provider: s.provider }, pick(s));
+        for (const source of poolSources)
+          for (const s of source()) this.set({ provider: s.provider }, pick(s));
       },
     });
-  poolGauge("switchyard_pool_in_flight", "Upstream calls running in each provider's pool.", (s) => s.inFlight);
-  poolGauge("switchyard_pool_queue_depth", "Requests waiting for a slot in each provider's pool.", (s) => s.queued);
-  poolGauge("switchyard_pool_concurrency", "Each provider pool's concurrency limit.", (s) => s.concurrency);
+  poolGauge(
+    "switchyard_pool_in_flight",
+    "Upstream calls running in each provider's pool.",
+    (s) => s.inFlight,
+  );
+  poolGauge(
+    "switchyard_pool_queue_depth",
+    "Requests waiting for a slot in each provider's pool.",
+    (s) => s.queued,
+  );
+  poolGauge(
+    "switchyard_pool_concurrency",
+    "Each provider pool's concurrency limit.",
+    (s) => s.concurrency,
+  );
   poolGauge("switchyard_pool_queue_size", "Each provider pool's queue bound.", (s) => s.queueSize);
   new client.Counter({
     name: "switchyard_pool_rejected_total",
@@ -109,7 +125,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
     collect() {
       this.reset();
-      for (const source of poolSources) for (const s of source()) this.inc({ provider: s.provider }, s.rejected);
+      for (const source of poolSources)
+        for (const s of source()) this.inc({ provider: s.provider }, s.rejected);
     },
   });
 
@@ -119,10 +136,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     observeRequest(o) {
       const model = modelLabel(o.model);
       requests.inc({ dialect: o.dialect, provider: o.provider, model, status: o.status });
-      duration.observe({ provider: o.provider, model, stream: o.stream ? "true" : "false" }, o.durationMs / 1000);
+      duration.observe(
+        { provider: o.provider, model, stream: o.stream ? "true" : "false" },
+        o.durationMs / 1000,
+      );
       if (o.ttfbMs !== undefined) ttfb.observe({ provider: o.provider, model }, o.ttfbMs / 1000);
-      if (o.promptTokens) tokens.inc({ provider: o.provider, model, direction: "input" }, o.promptTokens);
-      if (o.completionTokens) tokens.inc({ provider: o.provider, model, direction: "output" }, o.completionTokens);
+      if (o.promptTokens)
+        tokens.inc({ provider: o.provider, model, direction: "input" }, o.promptTokens);
+      if (o.completionTokens)
+        tokens.inc({ provider: o.provider, model, direction: "output" }, o.completionTokens);
     },
     upstreamError(provider, code) {
       upstreamErrors.inc({ provider, code });

@@ -53,15 +53,24 @@ export class ProviderPool {
   }
 
   /** Runs a job when a slot is free; the slot is held until the upstream exchange is over. */
-  async submit(job: UpstreamJob, clientSignal: AbortSignal, timeoutMs: number): Promise<UpstreamResult> {
-    if (clientSignal.aborted) throw new GatewayError("CLIENT_CLOSED", "the client closed the request");
+  async submit(
+    job: UpstreamJob,
+    clientSignal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<UpstreamResult> {
+    if (clientSignal.aborted)
+      throw new GatewayError("CLIENT_CLOSED", "the client closed the request");
     const controller = new AbortController();
     const timer = setTimeout(
       () =>
         controller.abort(
-          new GatewayError("UPSTREAM_TIMEOUT", `provider "${this.provider}" did not answer within ${timeoutMs} ms`, {
-            provider: this.provider,
-          }),
+          new GatewayError(
+            "UPSTREAM_TIMEOUT",
+            `provider "${this.provider}" did not answer within ${timeoutMs} ms`,
+            {
+              provider: this.provider,
+            },
+          ),
         ),
       timeoutMs,
     );
@@ -114,7 +123,8 @@ export class ProviderPool {
 
   /** Queues a waiter; undefined when the queue is full. */
   private enqueue(signal: AbortSignal): Promise<void> | undefined {
-    if (this.queue.length === this.queue.capacity && this.liveQueued < this.queue.length) this.compact();
+    if (this.queue.length === this.queue.capacity && this.liveQueued < this.queue.length)
+      this.compact();
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const waiter: Waiter = { resolve, reject, cancelled: false };
     if (!this.queue.push(waiter)) return undefined;
@@ -125,7 +135,9 @@ export class ProviderPool {
         if (waiter.cancelled) return;
         waiter.cancelled = true;
         this.liveQueued--;
-        reject(signal.reason instanceof GatewayError ? signal.reason : GatewayError.from(signal.reason));
+        reject(
+          signal.reason instanceof GatewayError ? signal.reason : GatewayError.from(signal.reason),
+        );
       },
       { once: true },
     );

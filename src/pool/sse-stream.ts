@@ -72,7 +72,9 @@ export function sseChunkStream<S>(
           const cause =
             err instanceof GatewayError || signal.aborted
               ? err
-              : new GatewayError("UPSTREAM_ERROR", "the upstream stream failed midway", { cause: err });
+              : new GatewayError("UPSTREAM_ERROR", "the upstream stream failed midway", {
+                  cause: err,
+                });
           controller.error(toError(cause));
         }
       },

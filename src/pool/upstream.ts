@@ -25,7 +25,11 @@ export function abortError(signal: AbortSignal): GatewayError {
 }
 
 /** Replaces every occurrence of the key in an error's message and names the provider. */
-export function scrubbed(err: GatewayError, provider: string, key: string | undefined): GatewayError {
+export function scrubbed(
+  err: GatewayError,
+  provider: string,
+  key: string | undefined,
+): GatewayError {
   const message = key ? err.message.split(key).join("[redacted]") : err.message;
   if (message === err.message && err.provider === provider) return err;
   return new GatewayError(err.code, message, { ...err.toJSON(), provider, cause: err.cause });
@@ -67,10 +71,17 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
         param: "model",
       });
     }
-    return { url: adapter.embeddings.url(baseUrl, job.model), body: adapter.embeddings.toRequest(job.body, job.model) };
+    return {
+      url: adapter.embeddings.url(baseUrl, job.model),
+      body: adapter.embeddings.toRequest(job.body, job.model),
+    };
   }
 
-  async function execute(job: UpstreamJob, signal: AbortSignal, done: () => void): Promise<UpstreamResult> {
+  async function execute(
+    job: UpstreamJob,
+    signal: AbortSignal,
+    done: () => void,
+  ): Promise<UpstreamResult> {
     const key = job.keyIndex >= 0 ? config.keys[job.keyIndex]?.value : undefined;
     let res: Response;
     try {
@@ -99,7 +110,10 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
     if (job.stream) {
       if (!res.body) {
         done();
-        throw fail(new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent an empty stream"), key);
+        throw fail(
+          new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent an empty stream"),
+          key,
+        );
       }
       const chunks = sseChunkStream(res.body, adapter.chat.stream, signal, done, (err) =>
         signal.aborted ? abortError(signal) : fail(err, key),
@@ -109,7 +123,11 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
     try {
       const json: unknown = await res.json().catch((err: unknown) => {
         if (signal.aborted) throw abortError(signal);
-        throw new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent a body that is not JSON", { cause: err });
+        throw new GatewayError(
+          "UPSTREAM_INVALID_RESPONSE",
+          "upstream sent a body that is not JSON",
+          { cause: err },
+        );
       });
       return job.op === "chat"
         ? { kind: "chat", response: adapter.chat.fromResponse(json) }

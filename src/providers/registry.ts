@@ -23,7 +23,9 @@ export interface BoundProvider {
 }
 
 /** Binds every configured provider to its adapter; throws ConfigError naming the field at fault. */
-export function bindProviders(providers: Readonly<Record<string, ProviderConfig>>): Map<string, BoundProvider> {
+export function bindProviders(
+  providers: Readonly<Record<string, ProviderConfig>>,
+): Map<string, BoundProvider> {
   const bound = new Map<string, BoundProvider>();
   for (const config of Object.values(providers)) {
     const field = `providers.${config.name}`;
@@ -35,10 +37,14 @@ export function bindProviders(providers: Readonly<Record<string, ProviderConfig>
       );
     }
     const baseUrl = config.base_url ?? adapter.defaultBaseUrl;
-    if (baseUrl === undefined) throw new ConfigError(`${field}.base_url`, "is required for this provider type");
+    if (baseUrl === undefined)
+      throw new ConfigError(`${field}.base_url`, "is required for this provider type");
     // A hosted service needs a key; the same type pointed at a base_url of your own may not.
     if (adapter.requiresKey && config.base_url === undefined && config.keys.length === 0) {
-      throw new ConfigError(`${field}.keys`, `provider type "${config.type}" needs at least one key`);
+      throw new ConfigError(
+        `${field}.keys`,
+        `provider type "${config.type}" needs at least one key`,
+      );
     }
     bound.set(config.name, { config, adapter, baseUrl });
   }

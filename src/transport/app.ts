@@ -43,7 +43,8 @@ export function createApp(deps: TransportDeps) {
     .onError(({ code, error, request }) => {
       const err = toGatewayError(code, error, request);
       const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
-      if (err.code === "INTERNAL") deps.logger.error("internal error", { request_id: ctx.id, error: err.cause });
+      if (err.code === "INTERNAL")
+        deps.logger.error("internal error", { request_id: ctx.id, error: err.cause });
       observe(deps, ctx, { status: err.status, stream: false, error: err });
       return openAiErrorResponse(err, ctx);
     })
@@ -54,7 +55,8 @@ export function createApp(deps: TransportDeps) {
           info: {
             title: "Switchyard",
             version: "0.1.0",
-            description: "An LLM API gateway. Point an OpenAI client's base URL at /v1 and address models as provider/model.",
+            description:
+              "An LLM API gateway. Point an OpenAI client's base URL at /v1 and address models as provider/model.",
           },
           tags: [{ name: "OpenAI", description: "OpenAI-compatible API" }, { name: "Operations" }],
         },
@@ -68,12 +70,19 @@ export function createApp(deps: TransportDeps) {
         set.status = status === "ok" ? 200 : 503;
         return { status, in_flight: lifecycle.active, pools: deps.engine.poolStats() };
       },
-      { detail: { tags: ["Operations"], summary: "Readiness, draining state and per-provider pools" } },
+      {
+        detail: {
+          tags: ["Operations"],
+          summary: "Readiness, draining state and per-provider pools",
+        },
+      },
     )
     .get(
       "/metrics",
       async () =>
-        new Response(await deps.metrics.render(), { headers: { "content-type": deps.metrics.contentType } }),
+        new Response(await deps.metrics.render(), {
+          headers: { "content-type": deps.metrics.contentType },
+        }),
       { detail: { tags: ["Operations"], summary: "Prometheus metrics" } },
     );
   for (const prefix of OPENAI_PREFIXES) app.use(openAiRoutes(deps, prefix));

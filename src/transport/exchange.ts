@@ -58,24 +58,44 @@ export function observe(deps: TransportDeps, ctx: RequestContext, outcome: Outco
     stream: outcome.stream,
     ...(outcome.ttfbMs === undefined ? {} : { ttfbMs: outcome.ttfbMs }),
     ...(outcome.usage
-      ? { promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens }
+      ? {
+          promptTokens: outcome.usage.prompt_tokens,
+          completionTokens: outcome.usage.completion_tokens,
+        }
       : {}),
   });
   const err = outcome.error;
   if (err?.source === "upstream") deps.metrics.upstreamError(provider, err.code);
   if (err && err.status >= 500) {
-    deps.logger.warn("request failed", { request_id: ctx.id, provider, model, code: err.code, status: err.status, error: err.message });
+    deps.logger.warn("request failed", {
+      request_id: ctx.id,
+      provider,
+      model,
+      code: err.code,
+      status: err.status,
+      error: err.message,
+    });
   } else if (deps.logger.level === "debug") {
-    deps.logger.debug("request", { request_id: ctx.id, provider, model, status: outcome.status, ms: Math.round(durationMs) });
+    deps.logger.debug("request", {
+      request_id: ctx.id,
+      provider,
+      model,
+      status: outcome.status,
+      ms: Math.round(durationMs),
+    });
   }
 }
 
 /** Runs a handler inside the in-flight count; refuses new work while draining. */
 export function admit(deps: TransportDeps): void {
   if (deps.lifecycle.draining) {
-    throw new GatewayError("SHUTTING_DOWN", "The gateway is shutting down; retry on another instance.", {
-      retryAfter: 1,
-    });
+    throw new GatewayError(
+      "SHUTTING_DOWN",
+      "The gateway is shutting down; retry on another instance.",
+      {
+        retryAfter: 1,
+      },
+    );
   }
   deps.lifecycle.enter();
 }

@@ -11,7 +11,10 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(doc: Record<string, unknown>, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(
+  doc: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
   const server = { ...(doc.server as object | undefined), port: 0, host: "127.0.0.1" };
   const config = parseConfig({ ...doc, server }, env);
   const logs: string[] = [];

@@ -2,7 +2,11 @@
  * The project's mock OpenAI upstream on a real socket, for end-to-end tests: it records every
  * request it receives and whether the gateway aborted it.
  */
-import { createMockOpenAi, type MockUpstreamOptions, type SeenRequest } from "../../src/providers/mock/index.ts";
+import {
+  createMockOpenAi,
+  type MockUpstreamOptions,
+  type SeenRequest,
+} from "../../src/providers/mock/index.ts";
 
 export interface MockUpstream {
   /** Base URL in the OpenAI SDK's convention (ends in /v1). */

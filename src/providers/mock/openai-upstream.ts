@@ -68,7 +68,9 @@ function directive(model: string): { fail?: number; stall?: boolean; slowMs?: nu
   return {};
 }
 
-export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Request) => Promise<Response> {
+export function createMockOpenAi(
+  options: MockUpstreamOptions = {},
+): (req: Request) => Promise<Response> {
   const random = options.random ?? Math.random;
   let counter = 0;
 
@@ -80,7 +82,12 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
       try {
         body = await req.json();
       } catch {
-        return openAiError(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
+        return openAiError(
+          400,
+          "We could not parse the JSON body of your request.",
+          "invalid_request_error",
+          null,
+        );
       }
     }
     options.onRequest?.({ method: req.method, path, headers: req.headers, body });
@@ -88,18 +95,33 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
       const auth = req.headers.get("authorization") ?? "";
       const key = auth.startsWith("Bearer ") ? auth.slice(7) : "";
       if (!options.apiKeys.includes(key)) {
-        return openAiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+        return openAiError(
+          401,
+          "Incorrect API key provided.",
+          "invalid_request_error",
+          "invalid_api_key",
+        );
       }
     }
     const latency = (options.latencyMs ?? 0) + (options.jitterMs ? random() * options.jitterMs : 0);
     await sleep(latency, signal);
     if (options.errorRate && random() < options.errorRate) {
-      return openAiError(500, "The server had an error while processing your request.", "server_error", null);
+      return openAiError(
+        500,
+        "The server had an error while processing your request.",
+        "server_error",
+        null,
+      );
     }
     if (req.method === "GET" && path === "/models") return listModels();
     if (req.method === "POST" && path === "/chat/completions") return chat(body, signal);
     if (req.method === "POST" && path === "/embeddings") return embeddings(body);
-    return openAiError(404, `Invalid URL (${req.method} /v1${path})`, "invalid_request_error", null);
+    return openAiError(
+      404,
+      `Invalid URL (${req.method} /v1${path})`,
+      "invalid_request_error",
+      null,
+    );
   }
 
   function listModels(): Response {
@@ -117,21 +139,35 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
       return openAiError(400, "you must provide a model parameter", "invalid_request_error", null);
     }
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return openAiError(400, "'messages' must be a non-empty array", "invalid_request_error", null);
+      return openAiError(
+        400,
+        "'messages' must be a non-empty array",
+        "invalid_request_error",
+        null,
+      );
     }
     const req = body as unknown as ChatRequest;
     const d = directive(req.model);
     if (d.fail) return failWith(d.fail);
     if (d.stall) {
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
       return openAiError(499, "client closed", "invalid_request_error", null);
     }
     if (d.slowMs) await sleep(d.slowMs, signal);
-    const turn = planReply(req, options.replyWords === undefined ? {} : { replyWords: options.replyWords });
+    const turn = planReply(
+      req,
+      options.replyWords === undefined ? {} : { replyWords: options.replyWords },
+    );
     const id = `chatcmpl-mock-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     if (req.stream === true) return streamTurn(req, turn, id, created);
-    const message: Record<string, unknown> = { role: "assistant", content: turn.content, refusal: null };
+    const message: Record<string, unknown> = {
+      role: "assistant",
+      content: turn.content,
+      refusal: null,
+    };
     if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
     const response = {
       id,
@@ -146,14 +182,38 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
   }
 
   function failWith(status: number): Response {
-    if (status === 429) return openAiError(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded");
-    if (status >= 500) return openAiError(status, "The server had an error while processing your request.", "server_error", null);
-    if (status === 401) return openAiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
-    return openAiError(status, `mock failure with status ${status}`, "invalid_request_error", "mock_failure");
+    if (status === 429)
+      return openAiError(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded");
+    if (status >= 500)
+      return openAiError(
+        status,
+        "The server had an error while processing your request.",
+        "server_error",
+        null,
+      );
+    if (status === 401)
+      return openAiError(
+        401,
+        "Incorrect API key provided.",
+        "invalid_request_error",
+        "invalid_api_key",
+      );
+    return openAiError(
+      status,
+      `mock failure with status ${status}`,
+      "invalid_request_error",
+      "mock_failure",
+    );
   }
 
   function streamTurn(req: ChatRequest, turn: MockTurn, id: string, created: number): Response {
-    const base = { id, object: "chat.completion.chunk", created, model: req.model, system_fingerprint: "fp_mock" };
+    const base = {
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: req.model,
+      system_fingerprint: "fp_mock",
+    };
     const events: unknown[] = [];
     const choice = (delta: unknown, finish: string | null = null) => ({
       ...base,
@@ -161,8 +221,19 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
     });
     if (turn.toolCalls.length > 0) {
       turn.toolCalls.forEach((call, index) => {
-        const head = { index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } };
-        events.push(choice(index === 0 ? { role: "assistant", content: null, tool_calls: [head] } : { tool_calls: [head] }));
+        const head = {
+          index,
+          id: call.id,
+          type: "function",
+          function: { name: call.function.name, arguments: "" },
+        };
+        events.push(
+          choice(
+            index === 0
+              ? { role: "assistant", content: null, tool_calls: [head] }
+              : { tool_calls: [head] },
+          ),
+        );
         for (const piece of argumentPieces(call.function.arguments)) {
           events.push(choice({ tool_calls: [{ index, function: { arguments: piece } }] }));
         }
@@ -196,11 +267,18 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
     const req = body as unknown as EmbeddingsRequest;
     const d = directive(req.model);
     if (d.fail) return failWith(d.fail);
-    const inputs = typeof req.input === "string" ? [req.input] : Array.isArray(req.input) ? req.input : null;
+    const inputs =
+      typeof req.input === "string" ? [req.input] : Array.isArray(req.input) ? req.input : null;
     if (!inputs || inputs.length === 0) {
-      return openAiError(400, "'input' must be a non-empty string or array", "invalid_request_error", null);
+      return openAiError(
+        400,
+        "'input' must be a non-empty string or array",
+        "invalid_request_error",
+        null,
+      );
     }
-    const dims = typeof req.dimensions === "number" && req.dimensions > 0 ? Math.min(req.dimensions, 4096) : 8;
+    const dims =
+      typeof req.dimensions === "number" && req.dimensions > 0 ? Math.min(req.dimensions, 4096) : 8;
     let tokens = 0;
     const data = inputs.map((input, index) => {
       const text = typeof input === "string" ? input : JSON.stringify(input);
@@ -212,7 +290,12 @@ export function createMockOpenAi(options: MockUpstreamOptions = {}): (req: Reque
           : vector;
       return { object: "embedding", index, embedding };
     });
-    const response = { object: "list", data, model: req.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    const response = {
+      object: "list",
+      data,
+      model: req.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
     return new Response(JSON.stringify(response), { headers: JSON_HEADERS });
   }
 

@@ -78,7 +78,8 @@ export function exampleFromSchema(schema: JsonValue | undefined, depth = 0): Jso
     default: {
       const props = (schema.properties ?? {}) as JsonObject;
       const out: JsonObject = {};
-      for (const [name, sub] of Object.entries(props)) out[name] = exampleFromSchema(sub, depth + 1);
+      for (const [name, sub] of Object.entries(props))
+        out[name] = exampleFromSchema(sub, depth + 1);
       return out;
     }
   }
@@ -89,7 +90,8 @@ function chooseTool(req: ChatRequest): ToolCall | undefined {
   const choice = req.tool_choice;
   const last = req.messages[req.messages.length - 1];
   if (tools.length === 0 || choice === "none" || last?.role === "tool") return undefined;
-  if (last?.role !== "user" && choice !== "required" && typeof choice !== "object") return undefined;
+  if (last?.role !== "user" && choice !== "required" && typeof choice !== "object")
+    return undefined;
   const named = typeof choice === "object" ? choice.function.name : undefined;
   const tool = tools.find((t) => t.function.name === named) ?? tools[0]!;
   return {
@@ -140,7 +142,11 @@ export function planReply(req: ChatRequest, options: ReplyOptions = {}): MockTur
       content: null,
       toolCalls: [call],
       finishReason: "tool_calls",
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+      },
     };
   }
   let content = textReply(req, options);
@@ -155,7 +161,11 @@ export function planReply(req: ChatRequest, options: ReplyOptions = {}): MockTur
     content,
     toolCalls: [],
     finishReason,
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    },
   };
 }
 

@@ -73,7 +73,13 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderAdap
   const adapter = {
     id: options.id,
     requiresKey: options.requiresKey ?? true,
-    capabilities: { stream: true, tools: true, images: true, embeddings: true, ...options.capabilities },
+    capabilities: {
+      stream: true,
+      tools: true,
+      images: true,
+      embeddings: true,
+      ...options.capabilities,
+    },
     headers(apiKey: string | undefined): Record<string, string> {
       return apiKey === undefined
         ? { "content-type": "application/json" }
@@ -83,7 +89,11 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderAdap
       url: (baseUrl: string) => `${baseUrl}/chat/completions`,
       toRequest: toChatBody,
       fromResponse: fromChatBody,
-      stream: { init: (): OpenAiStreamState => ({ finished: false }), parse: parseChunk, end: endOfStream },
+      stream: {
+        init: (): OpenAiStreamState => ({ finished: false }),
+        parse: parseChunk,
+        end: endOfStream,
+      },
     },
     embeddings: {
       url: (baseUrl: string) => `${baseUrl}/embeddings`,

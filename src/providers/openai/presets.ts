@@ -4,7 +4,10 @@
  */
 import { openAiCompatible } from "./compatible.ts";
 
-export const openai = openAiCompatible({ id: "openai", defaultBaseUrl: "https://api.openai.com/v1" });
+export const openai = openAiCompatible({
+  id: "openai",
+  defaultBaseUrl: "https://api.openai.com/v1",
+});
 
 export const openAiPresets = [
   openai,
@@ -15,7 +18,15 @@ export const openAiPresets = [
   openAiCompatible({ id: "deepseek", defaultBaseUrl: "https://api.deepseek.com/v1" }),
   openAiCompatible({ id: "fireworks", defaultBaseUrl: "https://api.fireworks.ai/inference/v1" }),
   openAiCompatible({ id: "xai", defaultBaseUrl: "https://api.x.ai/v1" }),
-  openAiCompatible({ id: "ollama", defaultBaseUrl: "http://127.0.0.1:11434/v1", requiresKey: false }),
-  openAiCompatible({ id: "lmstudio", defaultBaseUrl: "http://127.0.0.1:1234/v1", requiresKey: false }),
+  openAiCompatible({
+    id: "ollama",
+    defaultBaseUrl: "http://127.0.0.1:11434/v1",
+    requiresKey: false,
+  }),
+  openAiCompatible({
+    id: "lmstudio",
+    defaultBaseUrl: "http://127.0.0.1:1234/v1",
+    requiresKey: false,
+  }),
   openAiCompatible({ id: "vllm", defaultBaseUrl: "http://127.0.0.1:8000/v1", requiresKey: false }),
 ] as const;

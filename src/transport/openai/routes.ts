@@ -30,12 +30,20 @@ export function openAiErrorResponse(err: GatewayError, ctx: RequestContext): Res
   return new Response(JSON.stringify(openAiErrorBody(err)), { status: err.status, headers });
 }
 
-const errorResponses = { 400: OpenAiErrorBody, 404: OpenAiErrorBody, 413: OpenAiErrorBody, 429: OpenAiErrorBody, 502: OpenAiErrorBody, 504: OpenAiErrorBody };
+const errorResponses = {
+  400: OpenAiErrorBody,
+  404: OpenAiErrorBody,
+  413: OpenAiErrorBody,
+  429: OpenAiErrorBody,
+  502: OpenAiErrorBody,
+  504: OpenAiErrorBody,
+};
 
 export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const fail = (err: unknown, ctx: RequestContext, stream: boolean): Response => {
     const error = GatewayError.from(err);
-    if (error.code === "INTERNAL") deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
+    if (error.code === "INTERNAL")
+      deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
     observe(deps, ctx, { status: error.status, stream, error });
     return openAiErrorResponse(error, ctx);
   };
@@ -64,7 +72,8 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
           status: summary.error ? summary.error.status : summary.cancelled ? 499 : 200,
           stream: true,
           usage: summary.usage,
-          ttfbMs: summary.firstByteAt === undefined ? undefined : summary.firstByteAt - ctx.startedAt,
+          ttfbMs:
+            summary.firstByteAt === undefined ? undefined : summary.firstByteAt - ctx.startedAt,
           error: summary.error,
         });
         deps.lifecycle.leave();
@@ -94,7 +103,11 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
     }
     try {
       const response = await deps.engine.embeddings(body, ctx);
-      const usage = { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens };
+      const usage = {
+        prompt_tokens: response.usage.prompt_tokens,
+        completion_tokens: 0,
+        total_tokens: response.usage.total_tokens,
+      };
       observe(deps, ctx, { status: 200, stream: false, usage });
       return new Response(JSON.stringify(response), {
         headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
@@ -124,8 +137,14 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
       "/models",
       ({ request }) =>
         new Response(modelList, {
-          headers: { "content-type": JSON_TYPE, "x-request-id": requestId(request.headers.get("x-request-id")) },
+          headers: {
+            "content-type": JSON_TYPE,
+            "x-request-id": requestId(request.headers.get("x-request-id")),
+          },
         }),
-      { response: { 200: ModelList }, detail: { tags: ["OpenAI"], summary: "List models and aliases" } },
+      {
+        response: { 200: ModelList },
+        detail: { tags: ["OpenAI"], summary: "List models and aliases" },
+      },
     );
 }

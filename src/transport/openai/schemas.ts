@@ -7,7 +7,10 @@ import { t } from "elysia";
 
 const open = { additionalProperties: true } as const;
 
-const ContentPart = t.Object({ type: t.String({ minLength: 1 }) }, { ...open, description: "text, image_url, ..." });
+const ContentPart = t.Object(
+  { type: t.String({ minLength: 1 }) },
+  { ...open, description: "text, image_url, ..." },
+);
 
 const ToolCall = t.Object(
   {
@@ -63,7 +66,9 @@ export const ChatCompletionRequest = t.Object(
     model: t.String({ minLength: 1, description: "`provider/model` or an alias from the config" }),
     messages: t.Array(Message, { minItems: 1 }),
     stream: t.Optional(t.Boolean()),
-    stream_options: t.Optional(t.Union([t.Null(), t.Object({ include_usage: t.Optional(t.Boolean()) }, open)])),
+    stream_options: t.Optional(
+      t.Union([t.Null(), t.Object({ include_usage: t.Optional(t.Boolean()) }, open)]),
+    ),
     temperature: t.Optional(t.Union([t.Number({ minimum: 0, maximum: 2 }), t.Null()])),
     top_p: t.Optional(t.Union([t.Number({ minimum: 0, maximum: 1 }), t.Null()])),
     max_tokens: t.Optional(t.Union([t.Integer({ minimum: 1 }), t.Null()])),
@@ -150,7 +155,12 @@ export const EmbeddingsResponseSchema = t.Object(
 export const ModelList = t.Object({
   object: t.Literal("list"),
   data: t.Array(
-    t.Object({ id: t.String(), object: t.Literal("model"), created: t.Integer(), owned_by: t.String() }),
+    t.Object({
+      id: t.String(),
+      object: t.Literal("model"),
+      created: t.Integer(),
+      owned_by: t.String(),
+    }),
   ),
 });
 

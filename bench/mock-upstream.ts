@@ -1,0 +1,39 @@
+/**
+ * The project's mock OpenAI upstream as a standalone server, for benchmarks and manual testing:
+ *   bun bench/mock-upstream.ts --port 9000 --latency 20 --jitter 5 --error-rate 0.01 --words 64
+ * Point a provider of type "openai" at http://127.0.0.1:9000/v1. Model names ask for faults:
+ * `fail-<status>`, `stall`, `slow-<ms>` (see docs/configuration.md).
+ */
+import { parseArgs } from "node:util";
+import { createMockOpenAi } from "../src/providers/mock/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "9000" },
+    host: { type: "string", default: "127.0.0.1" },
+    latency: { type: "string", default: "0" },
+    jitter: { type: "string", default: "0" },
+    "chunk-delay": { type: "string", default: "0" },
+    "error-rate": { type: "string", default: "0" },
+    words: { type: "string" },
+  },
+  strict: true,
+});
+
+function num(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--${name} expects a non-negative number, got "${text}"`);
+  return n;
+}
+
+const handle = createMockOpenAi({
+  latencyMs: num("latency", values.latency),
+  jitterMs: num("jitter", values.jitter),
+  chunkDelayMs: num("chunk-delay", values["chunk-delay"]),
+  errorRate: num("error-rate", values["error-rate"]),
+  ...(values.words === undefined ? {} : { replyWords: num("words", values.words) }),
+});
+
+const server = Bun.serve({ port: num("port", values.port), hostname: values.host, fetch: handle });
+console.log(`mock OpenAI upstream on http://${values.host}:${server.port}/v1`);
