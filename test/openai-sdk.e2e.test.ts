@@ -97,6 +97,19 @@ describe("chat completions through the gateway", () => {
     expect(seen.headers.get("authorization")).toBe(`Bearer ${KEY_A}`);
   });
 
+  it("reuses one upstream connection for sequential requests", async () => {
+    const from = upstream.clientPorts.length;
+    for (let i = 0; i < 5; i++) {
+      await client.chat.completions.create({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: `n${i}` }],
+      });
+    }
+    const ports = new Set(upstream.clientPorts.slice(from));
+    expect(upstream.clientPorts.length - from).toBe(5);
+    expect(ports.size).toBe(1);
+  });
+
   it("echoes the caller's x-request-id", async () => {
     const { response } = await client.chat.completions
       .create(

@@ -14,6 +14,8 @@ export interface MockUpstream {
   seen: SeenRequest[];
   /** Requests whose connection the gateway closed before the answer ended. */
   aborted: number;
+  /** The client-side port of each request's TCP connection (one port = one reused connection). */
+  clientPorts: number[];
   stop(): Promise<void>;
 }
 
@@ -21,11 +23,13 @@ export function startMockUpstream(options: MockUpstreamOptions = {}): MockUpstre
   const seen: SeenRequest[] = [];
   const handle = createMockOpenAi({ ...options, onRequest: (r) => seen.push(r) });
   const state = { aborted: 0 };
+  const clientPorts: number[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     idleTimeout: 0,
-    fetch(req) {
+    fetch(req, srv) {
+      clientPorts.push(srv.requestIP(req)?.port ?? -1);
       req.signal.addEventListener("abort", () => state.aborted++, { once: true });
       return handle(req);
     },
@@ -33,6 +37,7 @@ export function startMockUpstream(options: MockUpstreamOptions = {}): MockUpstre
   return {
     url: `http://127.0.0.1:${server.port}/v1`,
     seen,
+    clientPorts,
     get aborted() {
       return state.aborted;
     },
