@@ -67,11 +67,19 @@ export function parseConfig(
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError("", "the config must be a JSON object");
   }
+  for (const field of ["server", "providers", "models", "logging"] as const) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (Array.isArray(value)) throw new ConfigError(field, "expected an object, got an array");
+  }
   const doc = Value.Default(ConfigSchema, structuredClone(raw)) as ConfigInput;
   // TypeBox does not fill defaults inside Record values; do the providers by hand.
   if (typeof doc.providers === "object" && doc.providers !== null) {
-    for (const [name, p] of Object.entries(doc.providers))
+    for (const [name, p] of Object.entries(doc.providers)) {
+      if (Array.isArray((p as { headers?: unknown }).headers)) {
+        throw new ConfigError(`providers.${name}.headers`, "expected an object, got an array");
+      }
       doc.providers[name] = Value.Default(ProviderSchema, p) as typeof p;
+    }
   }
   const first = Value.Errors(ConfigSchema, doc).First();
   if (first) throw new ConfigError(fieldName(first.path), first.message);
@@ -105,12 +113,12 @@ export function parseConfig(
     if (!target.includes("/") || target.endsWith("/")) {
       throw new ConfigError(`models.${alias}`, `expected "provider/model", got "${target}"`);
     }
-    if (!(provider in providers)) {
+    if (!Object.hasOwn(providers, provider)) {
       throw new ConfigError(`models.${alias}`, `refers to unknown provider "${provider}"`);
     }
   }
   const config: Config = {
-    server: { ...doc.server, ...overrides },
+    server: { ...doc.server, ...definedOnly(overrides) },
     providers,
     models: doc.models,
     logging: doc.logging,

@@ -58,9 +58,12 @@ export function sseChunkStream<S>(
             }
             events.feed(decoder.decode(value, { stream: true }));
           }
+          const delivered = pending.length > 0;
           for (const chunk of pending) controller.enqueue(chunk);
           pending.length = 0;
-          if (failure !== undefined) throw failure;
+          // Chunks that arrived before an error event are delivered first; the error on the next pull.
+          if (failure !== undefined && !delivered) throw failure;
+          if (failure !== undefined) return;
           if (ended) {
             controller.close();
             release();

@@ -45,7 +45,7 @@ export function createRouter(config: Config): Router {
   }
 
   function resolve(requested: string): Target {
-    const alias = config.models[requested];
+    const alias = Object.hasOwn(config.models, requested) ? config.models[requested] : undefined;
     const name = alias ?? requested;
     const slash = name.indexOf("/");
     const provider = slash > 0 ? name.slice(0, slash) : "";

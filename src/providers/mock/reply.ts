@@ -171,7 +171,10 @@ export function planReply(req: ChatRequest, options: ReplyOptions = {}): MockTur
 
 /** Splits text into stream pieces that keep their spaces: "a b c" -> ["a", " b", " c"]. */
 export function streamPieces(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? (text ? [text] : []);
+  const pieces: string[] = text.match(/\s*\S+/g) ?? [];
+  const tail = text.slice(pieces.join("").length);
+  if (tail) pieces.push(tail);
+  return pieces;
 }
 
 /** A deterministic unit vector for an input string. */

@@ -38,6 +38,20 @@ interface OpenAiStreamState {
   finished: boolean;
 }
 
+/** An error event carries no status; its type says what it would have been. */
+function inStreamStatus(type: string | undefined, code: string | undefined): number {
+  if (
+    type === "rate_limit_error" ||
+    type === "requests" ||
+    type === "tokens" ||
+    code === "rate_limit_exceeded"
+  ) {
+    return 429;
+  }
+  if (type === "invalid_request_error") return 400;
+  return 500;
+}
+
 function parseChunk(event: SseEvent, state: OpenAiStreamState): StreamStep {
   const data = event.data;
   if (data === "[DONE]") return DONE;
@@ -50,7 +64,7 @@ function parseChunk(event: SseEvent, state: OpenAiStreamState): StreamStep {
   if (!isRecord(parsed)) throw invalid("stream event");
   if (parsed.error !== undefined) {
     const info = openAiErrorInfo(500, parsed);
-    throw upstreamError(500, info);
+    throw upstreamError(inStreamStatus(info.type, info.code), info);
   }
   if (!Array.isArray(parsed.choices)) throw invalid("stream chunk");
   const chunk = parsed as unknown as ChatChunk;
