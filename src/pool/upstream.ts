@@ -5,16 +5,9 @@
  */
 import { GatewayError } from "../core/errors.ts";
 import type { BoundProvider } from "../providers/registry.ts";
-import type { LocalFetch } from "../providers/types.ts";
+import { localFetch, type FetchLike } from "./local-fetch.ts";
 import type { UpstreamExecutor, UpstreamJob, UpstreamResult } from "./job.ts";
 import { sseChunkStream } from "./sse-stream.ts";
-
-type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-
-function fetchFor(local: LocalFetch | undefined): FetchLike {
-  if (!local) return (url, init) => fetch(url, init);
-  return (url, init) => local(new Request(url, init));
-}
 
 /** The error an aborted signal stands for: its GatewayError reason, or a client disconnect. */
 export function abortError(signal: AbortSignal): GatewayError {
@@ -55,7 +48,8 @@ async function readErrorBody(res: Response): Promise<unknown> {
 
 export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
   const { adapter, config, baseUrl } = bound;
-  const doFetch = fetchFor(adapter.local?.(config));
+  const local = adapter.local?.(config);
+  const doFetch: FetchLike = local ? localFetch(local) : (url, init) => fetch(url, init);
   const fail = (err: unknown, key: string | undefined) =>
     scrubbed(GatewayError.from(err), config.name, key);
 
