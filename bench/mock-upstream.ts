@@ -1,14 +1,26 @@
 /**
- * The project's mock OpenAI upstream as a standalone server, for benchmarks and manual testing:
- *   bun bench/mock-upstream.ts --port 9000 --latency 20 --jitter 5 --error-rate 0.01 --words 64
- * Point a provider of type "openai" at http://127.0.0.1:9000/v1. Model names ask for faults:
+ * The project's mock upstreams as a standalone server, for benchmarks and manual testing:
+ *   bun bench/mock-upstream.ts --dialect openai --port 9000 --latency 20 --jitter 5 --words 64
+ * Point a provider of type "openai" at http://127.0.0.1:9000/v1 (type "anthropic" or "gemini" at
+ * http://127.0.0.1:9000 with `--dialect anthropic|gemini`). Model names ask for faults:
  * `fail-<status>`, `stall`, `slow-<ms>` (see docs/configuration.md).
  */
 import { parseArgs } from "node:util";
-import { createMockOpenAi } from "../src/providers/mock/index.ts";
+import {
+  createMockAnthropic,
+  createMockGemini,
+  createMockOpenAi,
+} from "../src/providers/mock/index.ts";
+
+const FACTORIES = {
+  openai: createMockOpenAi,
+  anthropic: createMockAnthropic,
+  gemini: createMockGemini,
+};
 
 const { values } = parseArgs({
   options: {
+    dialect: { type: "string", default: "openai" },
     port: { type: "string", default: "9000" },
     host: { type: "string", default: "127.0.0.1" },
     latency: { type: "string", default: "0" },
@@ -27,7 +39,11 @@ function num(name: string, text: string): number {
   return n;
 }
 
-const handle = createMockOpenAi({
+const dialect = values.dialect as keyof typeof FACTORIES;
+if (!Object.hasOwn(FACTORIES, dialect)) {
+  throw new Error(`--dialect expects openai, anthropic or gemini, got "${values.dialect}"`);
+}
+const handle = FACTORIES[dialect]({
   latencyMs: num("latency", values.latency),
   jitterMs: num("jitter", values.jitter),
   chunkDelayMs: num("chunk-delay", values["chunk-delay"]),
@@ -36,4 +52,5 @@ const handle = createMockOpenAi({
 });
 
 const server = Bun.serve({ port: num("port", values.port), hostname: values.host, fetch: handle });
-console.log(`mock OpenAI upstream on http://${values.host}:${server.port}/v1`);
+const suffix = dialect === "openai" ? "/v1" : "";
+console.log(`mock ${dialect} upstream on http://${values.host}:${server.port}${suffix}`);

@@ -5,7 +5,39 @@
  * Fields the gateway does not model may still be present on a request object at run time
  * (they pass through to OpenAI-format upstreams untouched); translators for other dialects
  * must reject them rather than drop them.
+ *
+ * Extension: `native` (on requests, responses and chunks) carries the original wire form of a
+ * non-OpenAI dialect, so that same-dialect traffic (Anthropic client to Anthropic provider)
+ * passes through without a lossy round trip. It never leaves the gateway in another dialect.
  */
+import type { SseEvent } from "./stream.ts";
+
+/** The three wire formats the gateway speaks, to clients and to providers. */
+export type WireDialect = "openai" | "anthropic" | "gemini";
+
+/** A client's original body, kept for a provider of the same dialect. */
+export interface NativeRequest {
+  dialect: WireDialect;
+  body: JsonObject;
+  /**
+   * Paths of fields in `body` the canonical form cannot express (`top_k`,
+   * `messages[0].content[1].cache_control`). A provider of another dialect refuses the request
+   * with a 400 naming the first; a provider of the same dialect sends them on.
+   */
+  unmapped: string[];
+}
+
+/** A provider's original response body, kept for a client of the same dialect. */
+export interface NativeResponse {
+  dialect: WireDialect;
+  body: JsonObject;
+}
+
+/** A provider's original stream event, kept for a client of the same dialect. */
+export interface NativeEvent {
+  dialect: WireDialect;
+  event: SseEvent;
+}
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
@@ -70,6 +102,8 @@ export interface ChatRequest {
   tool_choice?: ToolChoice;
   parallel_tool_calls?: boolean;
   response_format?: ResponseFormat;
+  /** Extension: the client's original body, when it spoke another dialect. */
+  native?: NativeRequest;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
@@ -101,6 +135,8 @@ export interface ChatResponse {
   choices: ChatChoice[];
   usage?: Usage;
   system_fingerprint?: string | null;
+  /** Extension: the provider's original body, when it spoke another dialect. */
+  native?: NativeResponse;
 }
 
 export interface ToolCallDelta {
@@ -130,6 +166,12 @@ export interface ChatChunk {
   choices: ChunkChoice[];
   usage?: Usage | null;
   system_fingerprint?: string | null;
+  /**
+   * Extension: the provider event this chunk came from, when it spoke another dialect. Parsers
+   * of such dialects emit at least one chunk per event (with `choices: []` when the event has no
+   * canonical content) so that a client of the same dialect can be sent every event unchanged.
+   */
+  native?: NativeEvent;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;

@@ -23,6 +23,14 @@ export type ErrorCode =
   | "UPSTREAM_INVALID_RESPONSE"
   | "INTERNAL";
 
+/** Fields a dialect reads from an upstream error body. */
+export interface UpstreamErrorInfo {
+  message: string;
+  type?: string;
+  code?: string;
+  param?: string;
+}
+
 export type ErrorSource = "gateway" | "upstream";
 
 export interface GatewayErrorData {

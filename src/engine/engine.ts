@@ -7,6 +7,7 @@ import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../core/embeddings.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { ModelInfo } from "../core/models.ts";
+import { promptTokens } from "../core/tokens.ts";
 import type { Config } from "../config/config.ts";
 import type { RequestContext } from "../observability/context.ts";
 import type { ProviderPool, PoolStats } from "../pool/pool.ts";
@@ -20,8 +21,25 @@ export type ChatOutcome =
 export interface Engine {
   chat(req: ChatRequest, ctx: RequestContext): Promise<ChatOutcome>;
   embeddings(req: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResponse>;
+  /** Routes the request (so an unknown model is a 404) and estimates its prompt tokens. */
+  estimateTokens(req: ChatRequest, ctx: RequestContext): number;
   models(): ModelInfo[];
   poolStats(): PoolStats[];
+}
+
+/**
+ * A request written in one dialect may hold fields only that dialect can express. They travel on
+ * to a provider of the same dialect; any other provider would have to drop them, so it is refused.
+ */
+function checkTranslatable(req: ChatRequest, bound: BoundProvider): void {
+  const native = req.native;
+  if (!native || native.dialect === bound.adapter.dialect || native.unmapped.length === 0) return;
+  const field = native.unmapped[0]!;
+  throw new GatewayError(
+    "INVALID_REQUEST",
+    `'${field}' has no equivalent in the ${bound.adapter.dialect} API spoken by provider "${bound.config.name}"; remove it or choose a provider that speaks the ${native.dialect} API.`,
+    { param: field },
+  );
 }
 
 export interface EngineDeps {
@@ -49,6 +67,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function chat(req: ChatRequest, ctx: RequestContext): Promise<ChatOutcome> {
     const { plan: p, pool, bound } = plan(req.model, ctx);
+    checkTranslatable(req, bound);
     const stream = req.stream === true;
     if (stream && !bound.adapter.capabilities.stream) {
       throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not stream`, {
@@ -99,6 +118,10 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     chat,
     embeddings,
+    estimateTokens(req, ctx) {
+      plan(req.model, ctx);
+      return promptTokens(req);
+    },
     models: () => modelList,
     poolStats: () => [...pools.values()].map((pool) => pool.stats()),
   };

@@ -3,7 +3,9 @@
  * engine as the request is routed, read back by the transport for headers, metrics and logs.
  */
 
-export type Dialect = "openai";
+import type { WireDialect } from "../core/chat.ts";
+
+export type Dialect = WireDialect;
 
 export interface RouteInfo {
   /** What the caller asked for. */
@@ -21,6 +23,11 @@ export interface RequestContext {
   /** Aborts when the client goes away. */
   readonly signal: AbortSignal;
   route?: RouteInfo;
+  /**
+   * The key the caller presented in its dialect's auth header (`Authorization: Bearer`,
+   * `x-api-key`, `x-goog-api-key` or `?key=`). Governance reads it; it is never logged or echoed.
+   */
+  credential?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -3,12 +3,14 @@
  * to on import.
  */
 import { ConfigError, type ProviderConfig } from "../config/config.ts";
+import { anthropicProvider } from "./anthropic/adapter.ts";
+import { geminiProvider } from "./gemini/adapter.ts";
 import { mock } from "./mock/adapter.ts";
 import { openAiPresets } from "./openai/presets.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 const ADAPTERS: ReadonlyMap<string, ProviderAdapter> = new Map(
-  [...openAiPresets, mock].map((a) => [a.id, a]),
+  [...openAiPresets, anthropicProvider, geminiProvider, mock].map((a) => [a.id, a]),
 );
 
 export function knownProviderTypes(): string[] {

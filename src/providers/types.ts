@@ -3,31 +3,14 @@
  * ProviderAdapter`, made of pure transforms between the canonical form and the provider's wire
  * format. Adapters do no I/O; the pool's upstream client does the fetch.
  */
-import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
+import type { ChatRequest, ChatResponse, WireDialect } from "../core/chat.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../core/embeddings.ts";
 import type { GatewayError } from "../core/errors.ts";
+import type { StreamParser } from "../core/stream.ts";
 import type { ProviderConfig } from "../config/config.ts";
 
-/** One parsed server-sent event. */
-export interface SseEvent {
-  event?: string | undefined;
-  data: string;
-}
-
-/** What a stream parser makes of one event: canonical chunks, or the end of the stream. */
-export type StreamStep = readonly ChatChunk[] | "done";
-
-export interface StreamParser<S> {
-  /** Fresh per-stream state (for dialects whose events refer to earlier ones). */
-  init(): S;
-  /** Translates one event; throws a GatewayError for an in-stream error event. */
-  parse(event: SseEvent, state: S): StreamStep;
-  /**
-   * Called when the upstream closes without the dialect's end marker: returns any last chunks,
-   * or throws UPSTREAM_INVALID_RESPONSE when the stream was cut short.
-   */
-  end(state: S): readonly ChatChunk[];
-}
+export type { SseEvent, StreamStep, StreamParser } from "../core/stream.ts";
+export type { UpstreamErrorInfo } from "../core/errors.ts";
 
 export interface ChatTransform<S = unknown> {
   /** Upstream URL of a chat call. */
@@ -45,14 +28,6 @@ export interface EmbeddingsTransform {
   fromResponse(body: unknown): EmbeddingsResponse;
 }
 
-/** Fields an adapter extracts from an upstream error body. */
-export interface UpstreamErrorInfo {
-  message: string;
-  type?: string;
-  code?: string;
-  param?: string;
-}
-
 export interface Capabilities {
   stream: boolean;
   tools: boolean;
@@ -66,6 +41,8 @@ export type LocalFetch = (request: Request) => Promise<Response>;
 export interface ProviderAdapter {
   /** The provider type this adapter implements (`openai`, `groq`, `mock`, ...). */
   readonly id: string;
+  /** The wire format it speaks; requests from clients of the same dialect pass through natively. */
+  readonly dialect: WireDialect;
   /** Used when the provider's config gives no `base_url`; without one, `base_url` is required. */
   readonly defaultBaseUrl?: string;
   /** Whether a provider of this type is unusable without a key. */

@@ -7,8 +7,15 @@ import { swagger } from "@elysiajs/swagger";
 import { GatewayError } from "../core/errors.ts";
 import { createContext } from "../observability/context.ts";
 import { fieldName } from "../config/load.ts";
+import { anthropic } from "../dialects/anthropic/index.ts";
+import { gemini } from "../dialects/gemini/index.ts";
+import { openai } from "../dialects/openai/index.ts";
+import type { DialectCodec } from "../dialects/types.ts";
+import { ANTHROPIC_PREFIXES, anthropicRoutes } from "./anthropic/routes.ts";
 import { observe, type TransportDeps } from "./exchange.ts";
-import { OPENAI_PREFIXES, openAiErrorResponse, openAiRoutes } from "./openai/routes.ts";
+import { GEMINI_PREFIXES, geminiRoutes } from "./gemini/routes.ts";
+import { OPENAI_PREFIXES, openAiRoutes } from "./openai/routes.ts";
+import { errorResponse } from "./respond.ts";
 
 interface ElysiaValidationLike {
   valueError?: { path: string; message: string };
@@ -38,15 +45,24 @@ function toGatewayError(code: string | number, error: unknown, request: Request)
   return GatewayError.from(error);
 }
 
+/** Which API a path belongs to, so that even a failure before routing answers in its format. */
+export function dialectOfPath(path: string): DialectCodec {
+  if (path.startsWith("/anthropic/") || path === "/v1/messages" || path.startsWith("/v1/messages/"))
+    return anthropic;
+  if (path.startsWith("/gemini/") || path.startsWith("/v1beta/")) return gemini;
+  return openai;
+}
+
 export function createApp(deps: TransportDeps) {
   const app = new Elysia()
     .onError(({ code, error, request }) => {
       const err = toGatewayError(code, error, request);
-      const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
+      const codec = dialectOfPath(new URL(request.url).pathname);
+      const ctx = createContext(codec.dialect, request.signal, request.headers.get("x-request-id"));
       if (err.code === "INTERNAL")
         deps.logger.error("internal error", { request_id: ctx.id, error: err.cause });
       observe(deps, ctx, { status: err.status, stream: false, error: err });
-      return openAiErrorResponse(err, ctx);
+      return errorResponse(codec, err, ctx);
     })
     .use(
       swagger({
@@ -56,9 +72,14 @@ export function createApp(deps: TransportDeps) {
             title: "Switchyard",
             version: "0.1.0",
             description:
-              "An LLM API gateway. Point an OpenAI client's base URL at /v1 and address models as provider/model.",
+              "An LLM API gateway. Point an OpenAI, Anthropic or Gemini client's base URL at Switchyard and address models as provider/model.",
           },
-          tags: [{ name: "OpenAI", description: "OpenAI-compatible API" }, { name: "Operations" }],
+          tags: [
+            { name: "OpenAI", description: "OpenAI Chat Completions API" },
+            { name: "Anthropic", description: "Anthropic Messages API" },
+            { name: "Gemini", description: "Gemini generateContent API" },
+            { name: "Operations" },
+          ],
         },
       }),
     )
@@ -86,6 +107,8 @@ export function createApp(deps: TransportDeps) {
       { detail: { tags: ["Operations"], summary: "Prometheus metrics" } },
     );
   for (const prefix of OPENAI_PREFIXES) app.use(openAiRoutes(deps, prefix));
+  for (const prefix of ANTHROPIC_PREFIXES) app.use(anthropicRoutes(deps, prefix));
+  for (const prefix of GEMINI_PREFIXES) app.use(geminiRoutes(deps, prefix));
   return app;
 }
 

@@ -1,15 +1,18 @@
 /**
- * The project's mock OpenAI upstream on a real socket, for end-to-end tests: it records every
- * request it receives and whether the gateway aborted it.
+ * The project's mock upstreams on real sockets, for end-to-end tests: each records every request
+ * it receives and whether the gateway aborted it. One per wire dialect.
  */
+import type { WireDialect } from "../../src/core/chat.ts";
 import {
+  createMockAnthropic,
+  createMockGemini,
   createMockOpenAi,
   type MockUpstreamOptions,
   type SeenRequest,
 } from "../../src/providers/mock/index.ts";
 
 export interface MockUpstream {
-  /** Base URL in the OpenAI SDK's convention (ends in /v1). */
+  /** Base URL in the dialect's SDK convention (OpenAI's ends in /v1; the others are the origin). */
   url: string;
   seen: SeenRequest[];
   /** Requests whose connection the gateway closed before the answer ended. */
@@ -19,9 +22,18 @@ export interface MockUpstream {
   stop(): Promise<void>;
 }
 
-export function startMockUpstream(options: MockUpstreamOptions = {}): MockUpstream {
+const FACTORIES = {
+  openai: createMockOpenAi,
+  anthropic: createMockAnthropic,
+  gemini: createMockGemini,
+} satisfies Record<WireDialect, unknown>;
+
+export function startMockUpstream(
+  options: MockUpstreamOptions = {},
+  dialect: WireDialect = "openai",
+): MockUpstream {
   const seen: SeenRequest[] = [];
-  const handle = createMockOpenAi({ ...options, onRequest: (r) => seen.push(r) });
+  const handle = FACTORIES[dialect]({ ...options, onRequest: (r) => seen.push(r) });
   const state = { aborted: 0 };
   const clientPorts: number[] = [];
   const server = Bun.serve({
@@ -34,8 +46,9 @@ export function startMockUpstream(options: MockUpstreamOptions = {}): MockUpstre
       return handle(req);
     },
   });
+  const origin = `http://127.0.0.1:${server.port}`;
   return {
-    url: `http://127.0.0.1:${server.port}/v1`,
+    url: dialect === "openai" ? `${origin}/v1` : origin,
     seen,
     clientPorts,
     get aborted() {

@@ -38,6 +38,10 @@ export interface ProviderFixtures {
    * OpenAI-format upstreams); other dialects must reject them rather than drop them.
    */
   passesUnknownFields: boolean;
+  /** Where the upstream model name goes: the body (OpenAI, Anthropic) or the URL (Gemini). */
+  modelIn: "body" | "url";
+  /** Whether the provider's error bodies carry a code of their own besides the type. */
+  errorCodes: boolean;
   /** A recorded embeddings response (used when the adapter has embeddings). */
   embeddings?: { response: unknown; dimensions: number };
 }
@@ -130,9 +134,11 @@ function chatRequest(extra: Record<string, unknown> = {}): ChatRequest {
 
 export function runProviderSuite(adapter: ProviderAdapter, fixtures: ProviderFixtures): void {
   describe(`${adapter.id} adapter: chat requests`, () => {
-    it("puts the upstream model name in the body", () => {
+    it(`puts the upstream model name in the ${fixtures.modelIn}`, () => {
       const body = adapter.chat.toRequest(chatRequest(), fixtures.model) as { model?: unknown };
-      expect(body.model).toBe(fixtures.model);
+      const url = adapter.chat.url("https://upstream.example.test", fixtures.model, false);
+      if (fixtures.modelIn === "body") expect(body.model).toBe(fixtures.model);
+      else expect(url).toContain(`/${fixtures.model}:`);
     });
 
     if (fixtures.passesUnknownFields) {
@@ -153,7 +159,7 @@ export function runProviderSuite(adapter: ProviderAdapter, fixtures: ProviderFix
     }
 
     it("leaves the request it was given unchanged", () => {
-      const req = chatRequest({ stream: true, stream_options: {}, metadata: { a: 1 } });
+      const req = chatRequest({ stream: true, stream_options: {}, temperature: 0.5, stop: ["x"] });
       const before = structuredClone(req);
       adapter.chat.toRequest(req, fixtures.model);
       expect(req).toEqual(before);
@@ -311,7 +317,7 @@ function registerErrorCases(adapter: ProviderAdapter, fixtures: ProviderFixtures
       expect(err.status).toBe(400);
       expect(err.message).toBe("upstream says no");
       expect(err.upstreamType).toBe("invalid_request_error");
-      expect(err.upstreamCode).toBe("bad_thing");
+      if (fixtures.errorCodes) expect(err.upstreamCode).toBe("bad_thing");
       expect(err.source).toBe("upstream");
       expect(err.retryable).toBe(false);
     });

@@ -12,3 +12,4 @@ export {
   mockEmbedding,
   type MockTurn,
 } from "./reply.ts";
+export { createMockAnthropic, createMockGemini } from "./dialect-upstream.ts";

@@ -50,7 +50,7 @@ export function openAiError(status: number, message: string, type: string, code:
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -58,7 +58,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function directive(model: string): { fail?: number; stall?: boolean; slowMs?: number } {
+export function directive(model: string): { fail?: number; stall?: boolean; slowMs?: number } {
   const name = model.slice(model.lastIndexOf("/") + 1);
   const fail = /^fail-(\d{3})$/.exec(name);
   if (fail) return { fail: Number(fail[1]) };

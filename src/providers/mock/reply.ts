@@ -12,6 +12,9 @@ import type {
   ToolCall,
   Usage,
 } from "../../core/chat.ts";
+import { countTokens, imageCount, messageText, promptTokens } from "../../core/tokens.ts";
+
+export { countTokens };
 
 export interface MockTurn {
   content: string | null;
@@ -23,36 +26,6 @@ export interface MockTurn {
 export interface ReplyOptions {
   /** Pads or trims the text reply to this many words (benchmarks use it to set stream length). */
   replyWords?: number;
-}
-
-/** A rough, deterministic token count: one token per four characters, at least one. */
-export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
-}
-
-export function messageText(message: ChatMessage): string {
-  if (typeof message.content === "string") return message.content;
-  if (!Array.isArray(message.content)) return "";
-  return message.content
-    .map((part) => (part.type === "text" ? part.text : ""))
-    .filter(Boolean)
-    .join(" ");
-}
-
-function imageCount(message: ChatMessage): number {
-  return Array.isArray(message.content)
-    ? message.content.filter((p) => p.type === "image_url").length
-    : 0;
-}
-
-export function promptTokens(req: ChatRequest): number {
-  let n = 0;
-  for (const m of req.messages) {
-    n += 4 + countTokens(messageText(m)) + 85 * imageCount(m);
-    for (const call of m.tool_calls ?? []) n += countTokens(call.function.arguments) + 4;
-  }
-  for (const tool of req.tools ?? []) n += countTokens(JSON.stringify(tool.function));
-  return n;
 }
 
 /** An example value for a JSON schema: what the mock puts in tool arguments and JSON replies. */

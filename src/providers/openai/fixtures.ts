@@ -184,5 +184,7 @@ export const openAiFixtures: ProviderFixtures = {
   errorBody: (message, type, code) => ({ error: { message, type, param: null, code } }),
   auth: { header: "authorization", value: (key) => `Bearer ${key}` },
   passesUnknownFields: true,
+  modelIn: "body",
+  errorCodes: true,
   embeddings: { response: embeddingsResponse, dimensions: 4 },
 };

@@ -3,13 +3,12 @@
  * embeddings and the model list.
  */
 import { Elysia } from "elysia";
-import type { ChatRequest } from "../../core/chat.ts";
 import type { EmbeddingsRequest } from "../../core/embeddings.ts";
-import { GatewayError } from "../../core/errors.ts";
-import { createContext, requestId, type RequestContext } from "../../observability/context.ts";
+import { openai } from "../../dialects/openai/index.ts";
+import { createContext, requestId } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
 import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "../exchange.ts";
-import { openAiErrorBody } from "./errors.ts";
+import { failure, serveChat } from "../respond.ts";
 import {
   ChatCompletionRequest,
   ChatCompletionResponse,
@@ -18,17 +17,8 @@ import {
   ModelList,
   OpenAiErrorBody,
 } from "./schemas.ts";
-import { openAiSseBody } from "./sse.ts";
 
 export const OPENAI_PREFIXES = ["/v1", "/openai/v1"] as const;
-
-/** An error as OpenAI would send it, with the request's metadata headers. */
-export function openAiErrorResponse(err: GatewayError, ctx: RequestContext): Response {
-  const headers: Record<string, string> = { ...metaHeaders(ctx), "content-type": JSON_TYPE };
-  if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
-  headers["x-switchyard-error-source"] = err.source;
-  return new Response(JSON.stringify(openAiErrorBody(err)), { status: err.status, headers });
-}
 
 const errorResponses = {
   400: OpenAiErrorBody,
@@ -39,67 +29,29 @@ const errorResponses = {
   504: OpenAiErrorBody,
 };
 
-export function openAiRoutes(deps: TransportDeps, prefix: string) {
-  const fail = (err: unknown, ctx: RequestContext, stream: boolean): Response => {
-    const error = GatewayError.from(err);
-    if (error.code === "INTERNAL")
-      deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
-    observe(deps, ctx, { status: error.status, stream, error });
-    return openAiErrorResponse(error, ctx);
-  };
+/** `Authorization: Bearer <key>` -> the key. */
+export function bearer(request: Request): string | undefined {
+  const auth = request.headers.get("authorization");
+  return auth?.startsWith("Bearer ") ? auth.slice(7).trim() || undefined : undefined;
+}
 
-  async function chat(body: ChatRequest, request: Request): Promise<Response> {
-    const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
-    const stream = body.stream === true;
-    try {
-      admit(deps);
-    } catch (err) {
-      return fail(err, ctx, stream);
-    }
-    let streaming = false;
-    try {
-      const outcome = await deps.engine.chat(body, ctx);
-      if (outcome.kind === "response") {
-        const usage = outcome.response.usage;
-        observe(deps, ctx, { status: 200, stream: false, usage });
-        return new Response(JSON.stringify(outcome.response), {
-          headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
-        });
-      }
-      const includeUsage = body.stream_options?.include_usage === true;
-      const sse = openAiSseBody(outcome.chunks, includeUsage, (summary) => {
-        observe(deps, ctx, {
-          status: summary.error ? summary.error.status : summary.cancelled ? 499 : 200,
-          stream: true,
-          usage: summary.usage,
-          ttfbMs:
-            summary.firstByteAt === undefined ? undefined : summary.firstByteAt - ctx.startedAt,
-          error: summary.error,
-        });
-        deps.lifecycle.leave();
-      });
-      streaming = true;
-      return new Response(sse, {
-        headers: {
-          ...metaHeaders(ctx),
-          "content-type": "text/event-stream",
-          "cache-control": "no-cache",
-          connection: "keep-alive",
-        },
-      });
-    } catch (err) {
-      return fail(err, ctx, stream);
-    } finally {
-      if (!streaming) deps.lifecycle.leave();
-    }
-  }
+function openAiContext(request: Request) {
+  const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
+  const credential = bearer(request);
+  if (credential !== undefined) ctx.credential = credential;
+  return ctx;
+}
+
+export function openAiRoutes(deps: TransportDeps, prefix: string) {
+  const chat = (body: unknown, request: Request): Promise<Response> =>
+    serveChat(deps, openai, openAiContext(request), () => openai.requestIn(body));
 
   async function embeddings(body: EmbeddingsRequest, request: Request): Promise<Response> {
-    const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
+    const ctx = openAiContext(request);
     try {
       admit(deps);
     } catch (err) {
-      return fail(err, ctx, false);
+      return failure(deps, openai, err, ctx, false);
     }
     try {
       const response = await deps.engine.embeddings(body, ctx);
@@ -113,7 +65,7 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
         headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
       });
     } catch (err) {
-      return fail(err, ctx, false);
+      return failure(deps, openai, err, ctx, false);
     } finally {
       deps.lifecycle.leave();
     }
@@ -123,7 +75,7 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
 
   return new Elysia({ name: `openai:${prefix}`, prefix })
     .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
-    .post("/chat/completions", ({ body, request }) => chat(body as ChatRequest, request), {
+    .post("/chat/completions", ({ body, request }) => chat(body, request), {
       body: ChatCompletionRequest,
       response: { 200: ChatCompletionResponse, ...errorResponses },
       detail: { tags: ["OpenAI"], summary: "Create a chat completion (plain or streamed)" },

@@ -1,12 +1,12 @@
 /**
- * Canonical chunks -> an OpenAI SSE body (`data: {json}\n\n` ... `data: [DONE]\n\n`), written as
- * the client reads. An error after the first byte cannot change the status any more, so it is
- * sent the way OpenAI sends one, as `data: {"error": {...}}`, and the stream ends.
- * The usage chunk the gateway always asks for is only passed on when the client asked for it.
+ * Canonical chunks -> an SSE body in the client's dialect, written as the client reads (a slow
+ * client slows the upstream read; nothing is buffered whole). The dialect's encoder decides the
+ * events; this file only frames them and keeps the books. An error after the first byte cannot
+ * change the status any more, so it goes out as the dialect's in-stream error and the stream ends.
  */
-import type { ChatChunk, Usage } from "../../core/chat.ts";
-import { GatewayError } from "../../core/errors.ts";
-import { openAiErrorBody } from "./errors.ts";
+import type { ChatChunk, Usage } from "../core/chat.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { SseEvent, StreamEncoder } from "../core/stream.ts";
 
 export interface StreamSummary {
   usage?: Usage;
@@ -18,11 +18,19 @@ export interface StreamSummary {
 }
 
 const encoder = new TextEncoder();
-const DONE = encoder.encode("data: [DONE]\n\n");
 
-export function openAiSseBody(
+function frame(events: readonly SseEvent[]): Uint8Array {
+  let text = "";
+  for (const e of events) {
+    text +=
+      e.event === undefined ? `data: ${e.data}\n\n` : `event: ${e.event}\ndata: ${e.data}\n\n`;
+  }
+  return encoder.encode(text);
+}
+
+export function sseBody(
   chunks: ReadableStream<ChatChunk>,
-  includeUsage: boolean,
+  dialect: StreamEncoder,
   onEnd: (summary: StreamSummary) => void,
 ): ReadableStream<Uint8Array> {
   const reader = chunks.getReader();
@@ -33,9 +41,9 @@ export function openAiSseBody(
     ended = true;
     onEnd(summary);
   };
-  const write = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
+  const write = (controller: ReadableStreamDefaultController<Uint8Array>, events: SseEvent[]) => {
     summary.firstByteAt ??= performance.now();
-    controller.enqueue(bytes);
+    controller.enqueue(frame(events));
   };
 
   return new ReadableStream<Uint8Array>(
@@ -45,23 +53,21 @@ export function openAiSseBody(
           for (;;) {
             const { value: chunk, done } = await reader.read();
             if (done) {
-              write(controller, DONE);
+              write(controller, dialect.end());
               controller.close();
               end();
               return;
             }
             if (chunk.usage) summary.usage = chunk.usage;
-            if (!includeUsage) {
-              if (chunk.choices.length === 0 && chunk.usage) continue;
-              if (chunk.usage === null) delete chunk.usage;
-            }
-            write(controller, encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+            const events = dialect.push(chunk);
+            if (events.length === 0) continue;
+            write(controller, events);
             return;
           }
         } catch (err) {
           const error = GatewayError.from(err);
           summary.error = error;
-          write(controller, encoder.encode(`data: ${JSON.stringify(openAiErrorBody(error))}\n\n`));
+          write(controller, dialect.fail(error));
           controller.close();
           end();
         }

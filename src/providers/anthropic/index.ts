@@ -1,0 +1,1 @@
+export { anthropicProvider, ANTHROPIC_VERSION } from "./adapter.ts";

@@ -1,0 +1,1 @@
+export { geminiProvider } from "./adapter.ts";

@@ -1,0 +1,92 @@
+/**
+ * The Gemini surface, at `/gemini/v1beta` and `/v1beta`: `POST models/{model}:generateContent`,
+ * `:streamGenerateContent` (SSE; `alt=sse` is the only stream framing offered) and `:countTokens`
+ * (an estimate). `{model}` may contain slashes (`openai/gpt-4o-mini`). The caller's key is read
+ * from `x-goog-api-key` or `?key=`.
+ */
+import { Elysia, t } from "elysia";
+import { GatewayError } from "../../core/errors.ts";
+import { isRecord } from "../../dialects/fields.ts";
+import { gemini } from "../../dialects/gemini/index.ts";
+import { createContext } from "../../observability/context.ts";
+import { readJsonBody } from "../body.ts";
+import { admit, JSON_TYPE, metaHeaders, type TransportDeps } from "../exchange.ts";
+import { failure, serveChat } from "../respond.ts";
+
+export const GEMINI_PREFIXES = ["/gemini/v1beta", "/v1beta"] as const;
+
+const METHODS = ["generateContent", "streamGenerateContent", "countTokens"] as const;
+type Method = (typeof METHODS)[number];
+
+/** `openai/gpt-4o-mini:generateContent` -> its model and method. */
+export function parseModelPath(path: string): { model: string; method: string } {
+  const decoded = decodeURIComponent(path).replace(/^models\//, "");
+  const colon = decoded.lastIndexOf(":");
+  if (colon <= 0) return { model: decoded, method: "" };
+  return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
+}
+
+function geminiContext(request: Request) {
+  const ctx = createContext("gemini", request.signal, request.headers.get("x-request-id"));
+  const credential =
+    request.headers.get("x-goog-api-key")?.trim() ||
+    new URL(request.url).searchParams.get("key")?.trim();
+  if (credential) ctx.credential = credential;
+  return ctx;
+}
+
+export function geminiRoutes(deps: TransportDeps, prefix: string) {
+  async function countTokens(body: unknown, model: string, request: Request): Promise<Response> {
+    const ctx = geminiContext(request);
+    try {
+      admit(deps);
+    } catch (err) {
+      return failure(deps, gemini, err, ctx, false);
+    }
+    try {
+      // countTokens takes either a bare `contents` body or a whole `generateContentRequest`.
+      const inner =
+        isRecord(body) && isRecord(body.generateContentRequest)
+          ? body.generateContentRequest
+          : body;
+      const tokens = deps.engine.estimateTokens(
+        gemini.requestIn(inner, { model, stream: false }),
+        ctx,
+      );
+      return new Response(JSON.stringify({ totalTokens: tokens }), {
+        headers: { ...metaHeaders(ctx), "content-type": JSON_TYPE },
+      });
+    } catch (err) {
+      return failure(deps, gemini, err, ctx, false);
+    } finally {
+      deps.lifecycle.leave();
+    }
+  }
+
+  function dispatch(path: string, body: unknown, request: Request): Promise<Response> | Response {
+    const { model, method } = parseModelPath(path);
+    if (!(METHODS as readonly string[]).includes(method)) {
+      const ctx = geminiContext(request);
+      const err = new GatewayError(
+        "NOT_FOUND",
+        `Method "${method}" is not offered on models; use generateContent, streamGenerateContent or countTokens.`,
+      );
+      return failure(deps, gemini, err, ctx, false);
+    }
+    if ((method as Method) === "countTokens") return countTokens(body, model, request);
+    const stream = method === "streamGenerateContent";
+    return serveChat(deps, gemini, geminiContext(request), () =>
+      gemini.requestIn(body, { model, stream }),
+    );
+  }
+
+  return new Elysia({ name: `gemini:${prefix}`, prefix })
+    .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
+    .post("/models/*", ({ params, body, request }) => dispatch(params["*"], body, request), {
+      body: t.Unknown({
+        description:
+          "A Gemini GenerateContentRequest; the path is models/{provider/model}:{generateContent|streamGenerateContent|countTokens}.",
+      }),
+      detail: { tags: ["Gemini"], summary: "Generate content (plain or streamed), count tokens" },
+    });
+}

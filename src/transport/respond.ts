@@ -1,0 +1,91 @@
+/**
+ * Answering a chat request in the caller's dialect: JSON, an SSE stream, or an error body, each
+ * with the request's metadata headers and its metrics observation.
+ */
+import type { ChatRequest } from "../core/chat.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { DialectCodec } from "../dialects/types.ts";
+import type { RequestContext } from "../observability/context.ts";
+import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "./exchange.ts";
+import { sseBody } from "./sse.ts";
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+};
+
+/** An error as the caller's API would send it, with the request's metadata headers. */
+export function errorResponse(
+  codec: DialectCodec,
+  err: GatewayError,
+  ctx: RequestContext,
+): Response {
+  const headers: Record<string, string> = { ...metaHeaders(ctx), "content-type": JSON_TYPE };
+  if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  headers["x-switchyard-error-source"] = err.source;
+  return new Response(JSON.stringify(codec.errorOut(err)), { status: err.status, headers });
+}
+
+/** Logs an internal failure, observes it, and answers in the caller's dialect. */
+export function failure(
+  deps: TransportDeps,
+  codec: DialectCodec,
+  err: unknown,
+  ctx: RequestContext,
+  stream: boolean,
+): Response {
+  const error = GatewayError.from(err);
+  if (error.code === "INTERNAL")
+    deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
+  observe(deps, ctx, { status: error.status, stream, error });
+  return errorResponse(codec, error, ctx);
+}
+
+/**
+ * Runs a client's request through the engine and answers in `codec`'s dialect. `read` turns the
+ * client's body into the canonical request; it runs inside the error handling, so a malformed
+ * body is answered like any other failure.
+ */
+export async function serveChat(
+  deps: TransportDeps,
+  codec: DialectCodec,
+  ctx: RequestContext,
+  read: () => ChatRequest,
+): Promise<Response> {
+  let stream = false;
+  try {
+    admit(deps);
+  } catch (err) {
+    return failure(deps, codec, err, ctx, stream);
+  }
+  let streaming = false;
+  try {
+    const req = read();
+    stream = req.stream === true;
+    const outcome = await deps.engine.chat(req, ctx);
+    if (outcome.kind === "response") {
+      const usage = outcome.response.usage;
+      observe(deps, ctx, { status: 200, stream: false, usage });
+      return new Response(JSON.stringify(codec.responseOut(outcome.response)), {
+        headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
+      });
+    }
+    const body = sseBody(outcome.chunks, codec.streamOut(req), (summary) => {
+      observe(deps, ctx, {
+        status: summary.error ? summary.error.status : summary.cancelled ? 499 : 200,
+        stream: true,
+        usage: summary.usage,
+        ttfbMs: summary.firstByteAt === undefined ? undefined : summary.firstByteAt - ctx.startedAt,
+        error: summary.error,
+      });
+      deps.lifecycle.leave();
+    });
+    streaming = true;
+    return new Response(body, { headers: { ...metaHeaders(ctx), ...SSE_HEADERS } });
+  } catch (err) {
+    return failure(deps, codec, err, ctx, stream);
+  } finally {
+    if (!streaming) deps.lifecycle.leave();
+  }
+}
