@@ -50,6 +50,7 @@ export function dialectOfPath(path: string): DialectCodec {
   if (path.startsWith("/anthropic/") || path === "/v1/messages" || path.startsWith("/v1/messages/"))
     return anthropic;
   if (path.startsWith("/gemini/") || path.startsWith("/v1beta/")) return gemini;
+  if (path.startsWith("/v1/models/") && path.includes(":")) return gemini;
   return openai;
 }
 

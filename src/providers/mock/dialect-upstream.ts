@@ -51,7 +51,7 @@ const ANTHROPIC: Route = {
 const GEMINI: Route = {
   codec: gemini,
   target(url) {
-    const match = /^\/v1beta\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(
+    const match = /^\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(
       url.pathname,
     );
     if (!match) return undefined;
@@ -95,15 +95,18 @@ function createDialectMock(route: Route, options: MockUpstreamOptions) {
     let i = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        if (i > 0 && delay > 0) await Bun.sleep(delay);
-        if (i < pending.length) {
+        // A chunk may encode to no event; keep going until there is something to send.
+        for (;;) {
+          if (i > 0 && delay > 0) await Bun.sleep(delay);
+          if (i >= pending.length) {
+            const out = events.end();
+            if (out.length > 0) controller.enqueue(frame(out));
+            controller.close();
+            return;
+          }
           const out = events.push(pending[i++]!);
-          if (out.length > 0) controller.enqueue(frame(out));
-          return;
+          if (out.length > 0) return controller.enqueue(frame(out));
         }
-        const out = events.end();
-        if (out.length > 0) controller.enqueue(frame(out));
-        controller.close();
       },
     });
     return new Response(body, { headers: SSE_HEADERS });

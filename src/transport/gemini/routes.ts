@@ -1,5 +1,5 @@
 /**
- * The Gemini surface, at `/gemini/v1beta` and `/v1beta`: `POST models/{model}:generateContent`,
+ * The Gemini surface, at `/gemini/v1beta` and `/v1beta` (and `/v1`, the SDK's default): `POST models/{model}:generateContent`,
  * `:streamGenerateContent` (SSE; `alt=sse` is the only stream framing offered) and `:countTokens`
  * (an estimate). `{model}` may contain slashes (`openai/gpt-4o-mini`). The caller's key is read
  * from `x-goog-api-key` or `?key=`.
@@ -13,7 +13,12 @@ import { readJsonBody } from "../body.ts";
 import { admit, JSON_TYPE, metaHeaders, type TransportDeps } from "../exchange.ts";
 import { failure, serveChat } from "../respond.ts";
 
-export const GEMINI_PREFIXES = ["/gemini/v1beta", "/v1beta"] as const;
+/**
+ * `v1beta` is the API the issue and most clients name; `@google/genai` 3.x defaults to `v1`, so the
+ * same routes answer there too (`POST /v1/models/{model}:...` does not collide with OpenAI's
+ * `GET /v1/models`).
+ */
+export const GEMINI_PREFIXES = ["/gemini/v1beta", "/v1beta", "/gemini/v1", "/v1"] as const;
 
 const METHODS = ["generateContent", "streamGenerateContent", "countTokens"] as const;
 type Method = (typeof METHODS)[number];
