@@ -70,9 +70,14 @@ export function openAiStreamOut(req: ChatRequest): StreamEncoder {
   return {
     push(chunk: ChatChunk): SseEvent[] {
       if (chunk.choices.length === 0 && !(includeUsage && chunk.usage)) return [];
-      const { native: _native, ...out } = chunk;
-      if (!includeUsage || out.usage === null) delete out.usage;
-      return [{ data: JSON.stringify(out) }];
+      const { native: _native, usage, ...out } = chunk;
+      if (!includeUsage || !usage) return [{ data: JSON.stringify(out) }];
+      if (out.choices.length === 0) return [{ data: JSON.stringify({ ...out, usage }) }];
+      // OpenAI sends usage in a chunk of its own, after the finish reason.
+      return [
+        { data: JSON.stringify(out) },
+        { data: JSON.stringify({ ...out, choices: [], usage }) },
+      ];
     },
     end: () => [DONE_EVENT],
     fail: (err: GatewayError) => [{ data: JSON.stringify(openAiErrorBody(err)) }],
