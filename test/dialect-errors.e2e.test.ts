@@ -233,6 +233,22 @@ describe("the Gemini front-end's errors", () => {
     expect(err.message).toContain("NOT_FOUND");
   });
 
+  it("answers a model path that is not valid percent-encoding with a 400, not a 500", async () => {
+    const res = await post("/v1beta/models/%E0%A4%A:generateContent", {
+      contents: [{ parts: [{ text: "hi" }] }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.status).toBe("INVALID_ARGUMENT");
+  });
+
+  it("names an empty part", async () => {
+    const res = await post("/v1beta/models/oa/gpt:generateContent", {
+      contents: [{ parts: [{}] }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toContain("contents[0].parts[0]");
+  });
+
   it("answers an unknown method with a 404", async () => {
     const res = await post("/v1beta/models/oa/gpt:embedContent", { contents: [] });
     expect(res.status).toBe(404);

@@ -88,7 +88,11 @@ function readPart(
   path: string,
   ctx: { turn: Turn; pending: Pending; unmapped: Unmapped; role: string; ids: string },
 ) {
-  if (!isRecord(raw)) throw invalidField(path, "must be an object");
+  if (!isRecord(raw) || Object.keys(raw).length === 0)
+    throw invalidField(
+      path,
+      "must be a part with text, inlineData, fileData, functionCall or functionResponse",
+    );
   const { turn, unmapped } = ctx;
   const known = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "thought"];
   for (const key of extraKeys(raw, known)) unmapped.push(`${path}.${key}`);

@@ -6,7 +6,7 @@
  */
 import { Elysia, t } from "elysia";
 import { GatewayError } from "../../core/errors.ts";
-import { isRecord } from "../../dialects/fields.ts";
+import { invalidField, isRecord } from "../../dialects/fields.ts";
 import { gemini } from "../../dialects/gemini/index.ts";
 import { createContext } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
@@ -25,7 +25,12 @@ type Method = (typeof METHODS)[number];
 
 /** `openai/gpt-4o-mini:generateContent` -> its model and method. */
 export function parseModelPath(path: string): { model: string; method: string } {
-  const decoded = decodeURIComponent(path).replace(/^models\//, "");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path).replace(/^models\//, "");
+  } catch {
+    throw invalidField("model", "the model in the path is not valid percent-encoding");
+  }
   const colon = decoded.lastIndexOf(":");
   if (colon <= 0) return { model: decoded, method: "" };
   return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
@@ -69,7 +74,13 @@ export function geminiRoutes(deps: TransportDeps, prefix: string) {
   }
 
   function dispatch(path: string, body: unknown, request: Request): Promise<Response> | Response {
-    const { model, method } = parseModelPath(path);
+    let parsed: { model: string; method: string };
+    try {
+      parsed = parseModelPath(path);
+    } catch (err) {
+      return failure(deps, gemini, err, geminiContext(request), false);
+    }
+    const { model, method } = parsed;
     if (!(METHODS as readonly string[]).includes(method)) {
       const ctx = geminiContext(request);
       const err = new GatewayError(
