@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { ProviderPool } from "./pool/pool.ts";
 import { createUpstreamClient } from "./pool/upstream.ts";
 import { bindProviders } from "./providers/registry.ts";
+import { createHealth } from "./router/health.ts";
 import { createRouter } from "./router/router.ts";
 import { createApp, type App } from "./transport/app.ts";
 import { Lifecycle } from "./transport/lifecycle.ts";
@@ -45,8 +46,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     };
     pools.set(name, new ProviderPool(name, limits, createUpstreamClient(bound)));
   }
-  const engine = createEngine({ config, router: createRouter(config), providers, pools });
+  const health = createHealth(config, (provider) => pools.get(provider)?.stats().inFlight ?? 0);
+  const router = createRouter(config);
+  const engine = createEngine({ config, router, health, providers, pools, metrics });
   metrics.trackPools(() => engine.poolStats());
+  metrics.trackBreakers(() => engine.breakers());
   const lifecycle = new Lifecycle();
   const app = createApp({
     engine,

@@ -28,6 +28,9 @@ beforeAll(async () => {
       oa: { type: "openai", base_url: openaiUp.url, keys: [{ value: KEY }], timeout_ms: 300 },
       an: { type: "anthropic", base_url: anthropicUp.url, keys: [{ value: KEY }] },
       ge: { type: "gemini", base_url: geminiUp.url, keys: [{ value: KEY }] },
+      // Providers of their own for 429s, which set the only key aside for a second.
+      oa429: { type: "openai", base_url: openaiUp.url, keys: [{ value: KEY }] },
+      an429: { type: "anthropic", base_url: anthropicUp.url, keys: [{ value: KEY }] },
     },
   });
   claude = new Anthropic({ baseURL: gw.url, apiKey: "caller", maxRetries: 0 });
@@ -112,7 +115,7 @@ describe("the Anthropic front-end's errors", () => {
 
   it("passes an upstream 429 through as rate_limit_error with Retry-After", async () => {
     const err = await claudeError(
-      claude.messages.create({ model: "oa/fail-429", max_tokens: 10, messages: hello }),
+      claude.messages.create({ model: "oa429/fail-429", max_tokens: 10, messages: hello }),
     );
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect(err.headers?.get("retry-after")).toBe("1");
@@ -257,7 +260,7 @@ describe("the Gemini front-end's errors", () => {
 
   it("passes an upstream 429 through as RESOURCE_EXHAUSTED", async () => {
     const err = await geminiError(
-      genai.models.generateContent({ model: "an/fail-429", contents: "hi" }),
+      genai.models.generateContent({ model: "an429/fail-429", contents: "hi" }),
     );
     expect(err.status).toBe(429);
     expect(err.message).toContain("RESOURCE_EXHAUSTED");

@@ -88,6 +88,8 @@ beforeAll(async () => {
         base_url: upstream.url,
         keys: [{ value: KEY, models: ["gpt-4o*"] }],
       },
+      // Its own provider: a 429 sets its only key aside, which must not touch the other tests.
+      limited: { type: "openai", base_url: upstream.url, keys: [{ value: KEY }] },
     },
   });
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "client-key", maxRetries: 0 });
@@ -200,7 +202,7 @@ describe("upstream failures", () => {
 
   it("passes an upstream 429 through with Retry-After", async () => {
     const err = await caught(
-      client.chat.completions.create({ model: "openai/fail-429", messages: hello }),
+      client.chat.completions.create({ model: "limited/fail-429", messages: hello }),
     );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.headers?.get("retry-after")).toBe("1");

@@ -18,7 +18,35 @@ export interface ProviderConfig {
   readonly timeout_ms: number;
   readonly models: readonly string[];
   readonly pool: { readonly concurrency: number; readonly queue_size: number };
+  readonly first_byte_timeout_ms?: number;
+  readonly retry: RetryConfig;
+  readonly breaker: BreakerConfig;
+  readonly key_cooldown_ms: number;
   readonly mock: { readonly latency_ms: number; readonly chunk_delay_ms: number };
+}
+
+export interface RetryConfig {
+  readonly max_attempts: number;
+  readonly initial_backoff_ms: number;
+  readonly max_backoff_ms: number;
+}
+
+export interface BreakerConfig {
+  readonly enabled: boolean;
+  readonly consecutive_failures: number;
+  readonly failure_rate: number;
+  readonly window_ms: number;
+  readonly min_requests: number;
+  readonly cooldown_ms: number;
+}
+
+export type RouteStrategy = "weighted" | "least-latency" | "least-busy";
+
+/** An alias: where its requests go (one target chosen by `strategy`), and where next. */
+export interface RouteConfig {
+  readonly targets: readonly { readonly model: string; readonly weight: number }[];
+  readonly fallbacks: readonly string[];
+  readonly strategy: RouteStrategy;
 }
 
 export interface ServerConfig {
@@ -31,8 +59,8 @@ export interface ServerConfig {
 export interface Config {
   readonly server: ServerConfig;
   readonly providers: Readonly<Record<string, ProviderConfig>>;
-  /** Alias name to `provider/model`. */
-  readonly models: Readonly<Record<string, string>>;
+  /** Alias name to its route (a plain `"provider/model"` alias is a route of one target). */
+  readonly models: Readonly<Record<string, RouteConfig>>;
   readonly logging: { readonly level: LogLevel };
 }
 

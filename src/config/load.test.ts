@@ -232,7 +232,13 @@ describe("parseConfig validation", () => {
       providers: { openrouter: {} },
       models: { claude: "openrouter/anthropic/claude" },
     };
-    expect(parseConfig(doc, {}).models).toEqual({ claude: "openrouter/anthropic/claude" });
+    expect(parseConfig(doc, {}).models).toEqual({
+      claude: {
+        targets: [{ model: "openrouter/anthropic/claude", weight: 1 }],
+        fallbacks: [],
+        strategy: "weighted",
+      },
+    });
   });
 
   it("rejects mock options on a provider that is not of type mock", () => {
@@ -340,7 +346,7 @@ describe("loadConfig", () => {
   it("uses the embedded default without a file: a mock provider and a default alias", async () => {
     const config = await loadConfig({ env: {} });
     expect(config.providers.mock!.type).toBe("mock");
-    expect(config.models.default).toBe("mock/echo");
+    expect(config.models.default!.targets[0]!.model).toBe("mock/echo");
     expect(config.server.port).toBe(8080);
   });
 });

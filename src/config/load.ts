@@ -3,8 +3,17 @@
  * references, check what the schema cannot, and freeze the result.
  */
 import { Value } from "@sinclair/typebox/value";
-import { ConfigSchema, NAME_PATTERN, ProviderSchema, type ConfigInput } from "./schema.ts";
-import { ConfigError, type Config, type ProviderConfig } from "./config.ts";
+import type { Static } from "@sinclair/typebox";
+import {
+  ConfigSchema,
+  NAME_PATTERN,
+  ProviderSchema,
+  RouteSchema,
+  type ConfigInput,
+} from "./schema.ts";
+import { ConfigError, type Config, type ProviderConfig, type RouteConfig } from "./config.ts";
+
+type RouteInput = Static<typeof RouteSchema>;
 import { DEFAULT_CONFIG } from "./defaults.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,6 +90,13 @@ export function parseConfig(
       doc.providers[name] = Value.Default(ProviderSchema, p) as typeof p;
     }
   }
+  if (typeof doc.models === "object" && doc.models !== null) {
+    for (const [alias, route] of Object.entries(doc.models)) {
+      if (typeof route === "object" && route !== null && !Array.isArray(route)) {
+        doc.models[alias] = Value.Default(RouteSchema, route) as RouteInput;
+      }
+    }
+  }
   const first = Value.Errors(ConfigSchema, doc).First();
   if (first) throw new ConfigError(fieldName(first.path), first.message);
 
@@ -103,27 +119,61 @@ export function parseConfig(
       keys: p.keys,
       headers: p.headers,
       timeout_ms: p.timeout_ms,
+      ...(p.first_byte_timeout_ms === undefined
+        ? {}
+        : { first_byte_timeout_ms: p.first_byte_timeout_ms }),
+      retry: p.retry,
+      breaker: p.breaker,
+      key_cooldown_ms: p.key_cooldown_ms,
       models: p.models,
       pool: p.pool,
       mock: { latency_ms: 0, chunk_delay_ms: 0, ...p.mock },
     };
   }
-  for (const [alias, target] of Object.entries(doc.models)) {
-    const provider = target.slice(0, target.indexOf("/"));
-    if (!target.includes("/") || target.endsWith("/")) {
-      throw new ConfigError(`models.${alias}`, `expected "provider/model", got "${target}"`);
-    }
-    if (!Object.hasOwn(providers, provider)) {
-      throw new ConfigError(`models.${alias}`, `refers to unknown provider "${provider}"`);
-    }
+  const models: Record<string, RouteConfig> = {};
+  for (const [alias, route] of Object.entries(doc.models)) {
+    models[alias] = resolveRoute(alias, route, providers);
   }
   const config: Config = {
     server: { ...doc.server, ...definedOnly(overrides) },
     providers,
-    models: doc.models,
+    models,
     logging: doc.logging,
   };
   return deepFreeze(config);
+}
+
+/** A `"provider/model"` naming a configured provider, or a ConfigError at `field`. */
+function checkTarget(target: string, field: string, providers: Record<string, ProviderConfig>) {
+  const slash = target.indexOf("/");
+  if (slash <= 0 || target.endsWith("/")) {
+    throw new ConfigError(field, `expected "provider/model", got "${target}"`);
+  }
+  const provider = target.slice(0, slash);
+  if (!Object.hasOwn(providers, provider)) {
+    throw new ConfigError(field, `refers to unknown provider "${provider}"`);
+  }
+}
+
+/** An alias as a route: a plain string is one target; defaults filled, every name checked. */
+function resolveRoute(
+  alias: string,
+  input: string | RouteInput,
+  providers: Record<string, ProviderConfig>,
+): RouteConfig {
+  const field = `models.${alias}`;
+  if (typeof input === "string") {
+    checkTarget(input, field, providers);
+    return { targets: [{ model: input, weight: 1 }], fallbacks: [], strategy: "weighted" };
+  }
+  const route = input;
+  route.targets.forEach((t, i) => checkTarget(t.model, `${field}.targets[${i}].model`, providers));
+  route.fallbacks.forEach((f, i) => checkTarget(f, `${field}.fallbacks[${i}]`, providers));
+  return {
+    targets: route.targets.map((t) => ({ model: t.model, weight: t.weight })),
+    fallbacks: route.fallbacks,
+    strategy: route.strategy,
+  };
 }
 
 function checkUrl(value: string, field: string): void {

@@ -14,6 +14,7 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 600_000;
 export const DEFAULT_POOL_CONCURRENCY = 256;
 export const DEFAULT_POOL_QUEUE_SIZE = 4096;
+export const DEFAULT_KEY_COOLDOWN_MS = 60_000;
 
 const strict = { additionalProperties: false } as const;
 
@@ -36,6 +37,31 @@ const PoolSchema = T.Object(
   { ...strict, default: {} },
 );
 
+const RetrySchema = T.Object(
+  {
+    /** Attempts on this provider, the first included (1 = no retries). */
+    max_attempts: T.Integer({ minimum: 1, maximum: 10, default: 3 }),
+    initial_backoff_ms: T.Integer({ minimum: 0, default: 100 }),
+    max_backoff_ms: T.Integer({ minimum: 0, default: 5000 }),
+  },
+  { ...strict, default: {} },
+);
+
+const BreakerSchema = T.Object(
+  {
+    enabled: T.Boolean({ default: true }),
+    /** Opens after this many failures in a row... */
+    consecutive_failures: T.Integer({ minimum: 1, default: 5 }),
+    /** ...or when this share of the calls in `window_ms` failed (once `min_requests` were made). */
+    failure_rate: T.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
+    window_ms: T.Integer({ minimum: 1, default: 30_000 }),
+    min_requests: T.Integer({ minimum: 1, default: 20 }),
+    /** How long it stays open before letting one probe through. */
+    cooldown_ms: T.Integer({ minimum: 1, default: 30_000 }),
+  },
+  { ...strict, default: {} },
+);
+
 const MockSchema = T.Object(
   {
     latency_ms: T.Integer({ minimum: 0, default: 0 }),
@@ -53,11 +79,38 @@ export const ProviderSchema = T.Object(
     /** Extra headers sent upstream on every request (values may be `env.NAME`). */
     headers: T.Record(T.String(), T.String(), { default: {} }),
     timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_TIMEOUT_MS }),
+    /** Deadline for the first byte (the first stream event; the whole answer when not streaming). */
+    first_byte_timeout_ms: T.Optional(T.Integer({ minimum: 1 })),
+    retry: RetrySchema,
+    breaker: BreakerSchema,
+    /** How long a key that answered 401/403 is set aside. */
+    key_cooldown_ms: T.Integer({ minimum: 0, default: DEFAULT_KEY_COOLDOWN_MS }),
     /** Model names listed by `GET /v1/models` for this provider. */
     models: T.Array(T.String({ minLength: 1 }), { default: [] }),
     pool: PoolSchema,
     /** Options of the built-in `mock` provider type. */
     mock: T.Optional(MockSchema),
+  },
+  strict,
+);
+
+export const RouteSchema = T.Object(
+  {
+    targets: T.Array(
+      T.Object(
+        {
+          model: T.String({ minLength: 1 }),
+          weight: T.Number({ exclusiveMinimum: 0, default: 1 }),
+        },
+        strict,
+      ),
+      { minItems: 1 },
+    ),
+    fallbacks: T.Array(T.String({ minLength: 1 }), { default: [] }),
+    strategy: T.Union(
+      [T.Literal("weighted"), T.Literal("least-latency"), T.Literal("least-busy")],
+      { default: "weighted" },
+    ),
   },
   strict,
 );
@@ -86,8 +139,10 @@ export const ConfigSchema = T.Object(
     $schema: T.Optional(T.String()),
     server: ServerSchema,
     providers: T.Record(T.String(), ProviderSchema, { default: {} }),
-    /** Aliases: `"fast": "groq/llama-3.1-8b-instant"`. */
-    models: T.Record(T.String(), T.String({ minLength: 1 }), { default: {} }),
+    /** Aliases: `"fast": "groq/llama-3.1-8b-instant"`, or a route with targets and fallbacks. */
+    models: T.Record(T.String(), T.Union([T.String({ minLength: 1 }), RouteSchema]), {
+      default: {},
+    }),
     logging: LoggingSchema,
   },
   strict,

@@ -13,6 +13,8 @@ export type ErrorCode =
   | "NO_KEY_FOR_MODEL"
   | "UNSUPPORTED"
   | "POOL_FULL"
+  | "KEYS_COOLING"
+  | "CIRCUIT_OPEN"
   | "SHUTTING_DOWN"
   | "CLIENT_CLOSED"
   | "UPSTREAM_CLIENT_ERROR"
@@ -58,6 +60,8 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   NO_KEY_FOR_MODEL: { status: 404, retryable: false, source: "gateway" },
   UNSUPPORTED: { status: 400, retryable: false, source: "gateway" },
   POOL_FULL: { status: 429, retryable: true, source: "gateway" },
+  KEYS_COOLING: { status: 429, retryable: true, source: "gateway" },
+  CIRCUIT_OPEN: { status: 503, retryable: true, source: "gateway" },
   SHUTTING_DOWN: { status: 503, retryable: true, source: "gateway" },
   CLIENT_CLOSED: { status: 499, retryable: false, source: "gateway" },
   UPSTREAM_CLIENT_ERROR: { status: 400, retryable: false, source: "upstream" },

@@ -1,7 +1,8 @@
 /**
- * The engine: the request path below the transport. It routes a canonical request, hands it to
- * the chosen provider's pool and gives back a response or a stream of canonical chunks. It knows
- * nothing of HTTP or dialects.
+ * The engine: the request path below the transport. It routes a canonical request, runs it
+ * through failover (retries, key rotation, fallbacks; see `failover.ts`) on the chosen
+ * providers' pools, and gives back a response or a stream of canonical chunks. It knows nothing
+ * of HTTP or dialects.
  */
 import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../core/embeddings.ts";
@@ -10,22 +11,45 @@ import type { ModelInfo } from "../core/models.ts";
 import { promptTokens } from "../core/tokens.ts";
 import type { Config } from "../config/config.ts";
 import type { RequestContext } from "../observability/context.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { ProviderPool, PoolStats } from "../pool/pool.ts";
 import type { BoundProvider } from "../providers/registry.ts";
-import type { RoutePlan, Router } from "../router/router.ts";
+import type { BreakerSnapshot, Health } from "../router/health.ts";
+import type { Router } from "../router/router.ts";
+import { withFailover, type RoutingOptions } from "./failover.ts";
+import { afterFirstChunk } from "./first-chunk.ts";
+
+export type { RoutingOptions } from "./failover.ts";
 
 export type ChatOutcome =
   | { kind: "response"; response: ChatResponse }
   | { kind: "stream"; chunks: ReadableStream<ChatChunk> };
 
 export interface Engine {
-  chat(req: ChatRequest, ctx: RequestContext): Promise<ChatOutcome>;
-  embeddings(req: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResponse>;
+  chat(req: ChatRequest, ctx: RequestContext, routing?: RoutingOptions): Promise<ChatOutcome>;
+  embeddings(
+    req: EmbeddingsRequest,
+    ctx: RequestContext,
+    routing?: RoutingOptions,
+  ): Promise<EmbeddingsResponse>;
   /** Routes the request (so an unknown model is a 404) and estimates its prompt tokens. */
   estimateTokens(req: ChatRequest, ctx: RequestContext): number;
   models(): ModelInfo[];
   poolStats(): PoolStats[];
+  breakers(): BreakerSnapshot[];
 }
+
+export interface EngineDeps {
+  config: Config;
+  router: Router;
+  health: Health;
+  providers: ReadonlyMap<string, BoundProvider>;
+  pools: ReadonlyMap<string, ProviderPool>;
+  metrics?: Metrics;
+  random?: () => number;
+}
+
+const NO_ROUTING: RoutingOptions = { fallbacks: [] };
 
 /**
  * A request written in one dialect may hold fields only that dialect can express. They travel on
@@ -42,76 +66,82 @@ function checkTranslatable(req: ChatRequest, bound: BoundProvider): void {
   );
 }
 
-export interface EngineDeps {
-  config: Config;
-  router: Router;
-  providers: ReadonlyMap<string, BoundProvider>;
-  pools: ReadonlyMap<string, ProviderPool>;
+function checkChat(req: ChatRequest, bound: BoundProvider): void {
+  checkTranslatable(req, bound);
+  const name = bound.config.name;
+  if (req.stream === true && !bound.adapter.capabilities.stream) {
+    throw new GatewayError("UNSUPPORTED", `provider "${name}" does not stream`, {
+      param: "stream",
+    });
+  }
+  if (req.tools?.length && !bound.adapter.capabilities.tools) {
+    throw new GatewayError("UNSUPPORTED", `provider "${name}" does not support tools`, {
+      param: "tools",
+    });
+  }
+  // Checked now, so that a fallback that would refuse the request is skipped rather than tried.
+  bound.adapter.chat.toRequest(req, "check");
+}
+
+function wrongKind(op: string): GatewayError {
+  return new GatewayError(
+    "INTERNAL",
+    `the pool answered a ${op} job with the wrong kind of result`,
+  );
 }
 
 export function createEngine(deps: EngineDeps): Engine {
-  const { config, router, providers, pools } = deps;
+  const { config, router, health, pools } = deps;
 
-  function plan(
-    requested: string,
-    ctx: RequestContext,
-  ): { plan: RoutePlan; pool: ProviderPool; bound: BoundProvider } {
-    const routed = router.plan(requested);
-    ctx.route = { requested, provider: routed.provider, model: routed.model };
-    return {
-      plan: routed,
-      pool: pools.get(routed.provider)!,
-      bound: providers.get(routed.provider)!,
-    };
-  }
-
-  async function chat(req: ChatRequest, ctx: RequestContext): Promise<ChatOutcome> {
-    const { plan: p, pool, bound } = plan(req.model, ctx);
-    checkTranslatable(req, bound);
+  function chat(req: ChatRequest, ctx: RequestContext, routing = NO_ROUTING): Promise<ChatOutcome> {
     const stream = req.stream === true;
-    if (stream && !bound.adapter.capabilities.stream) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not stream`, {
-        param: "stream",
-      });
-    }
-    if (req.tools?.length && !bound.adapter.capabilities.tools) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not support tools`, {
-        param: "tools",
-      });
-    }
-    const result = await pool.submit(
-      { op: "chat", keyIndex: p.keyIndex, model: p.model, body: req, stream },
-      ctx.signal,
-      bound.config.timeout_ms,
-    );
-    if (result.kind === "stream") return { kind: "stream", chunks: result.chunks };
-    if (result.kind === "chat") return { kind: "response", response: result.response };
-    throw new GatewayError(
-      "INTERNAL",
-      "the pool answered a chat job with the wrong kind of result",
+    return withFailover(
+      deps,
+      req.model,
+      ctx,
+      routing,
+      (bound) => checkChat(req, bound),
+      async (a) => {
+        const job = {
+          op: "chat" as const,
+          keyIndex: a.keyIndex,
+          model: a.target.model,
+          body: req,
+          stream,
+        };
+        const result = await a.pool.submit(job, a.signal, a.timeoutMs);
+        if (result.kind === "stream")
+          return { kind: "stream", chunks: await afterFirstChunk(result.chunks, a.firstByte) };
+        if (result.kind === "chat") return { kind: "response", response: result.response };
+        throw wrongKind("chat");
+      },
     );
   }
 
-  async function embeddings(
-    req: EmbeddingsRequest,
-    ctx: RequestContext,
-  ): Promise<EmbeddingsResponse> {
-    const { plan: p, pool, bound } = plan(req.model, ctx);
-    if (!bound.adapter.embeddings) {
-      throw new GatewayError("UNSUPPORTED", `provider "${p.provider}" does not offer embeddings`, {
-        param: "model",
-      });
-    }
-    const result = await pool.submit(
-      { op: "embeddings", keyIndex: p.keyIndex, model: p.model, body: req, stream: false },
-      ctx.signal,
-      bound.config.timeout_ms,
-    );
-    if (result.kind === "embeddings") return result.response;
-    throw new GatewayError(
-      "INTERNAL",
-      "the pool answered an embeddings job with the wrong kind of result",
-    );
+  function embeddings(req: EmbeddingsRequest, ctx: RequestContext, routing = NO_ROUTING) {
+    const check = (bound: BoundProvider) => {
+      if (!bound.adapter.embeddings) {
+        throw new GatewayError(
+          "UNSUPPORTED",
+          `provider "${bound.config.name}" does not offer embeddings`,
+          {
+            param: "model",
+          },
+        );
+      }
+    };
+    return withFailover(deps, req.model, ctx, routing, check, async (a) => {
+      const job = {
+        op: "embeddings" as const,
+        keyIndex: a.keyIndex,
+        model: a.target.model,
+        body: req,
+        stream: false as const,
+      };
+      const result = await a.pool.submit(job, a.signal, a.timeoutMs);
+      if (result.kind === "embeddings") return result.response;
+      throw wrongKind("embeddings");
+    });
   }
 
   const modelList = listModels(config);
@@ -119,11 +149,13 @@ export function createEngine(deps: EngineDeps): Engine {
     chat,
     embeddings,
     estimateTokens(req, ctx) {
-      plan(req.model, ctx);
+      const [first] = router.route(req.model, [], health);
+      ctx.route = { requested: req.model, provider: first!.provider, model: first!.model };
       return promptTokens(req);
     },
     models: () => modelList,
     poolStats: () => [...pools.values()].map((pool) => pool.stats()),
+    breakers: () => health.snapshot(Date.now()),
   };
 }
 

@@ -28,6 +28,10 @@ export interface RequestContext {
    * `x-api-key`, `x-goog-api-key` or `?key=`). Governance reads it; it is never logged or echoed.
    */
   credential?: string;
+  /** Upstream attempts made so far (retries and fallbacks included). */
+  attempts?: number;
+  /** Whether the answer came from a target after the first. */
+  fallbackUsed?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

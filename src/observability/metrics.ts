@@ -28,11 +28,21 @@ export interface RequestObservation {
   stream: boolean;
 }
 
+/** What a circuit breaker reports (the key's index, never the key). */
+export interface BreakerGaugeSource {
+  provider: string;
+  key: string;
+  state: "closed" | "open" | "half_open";
+}
+
 export interface Metrics {
   readonly registry: client.Registry;
   observeRequest(o: RequestObservation): void;
   upstreamError(provider: string, code: string): void;
   trackPools(source: () => readonly PoolGaugeSource[]): void;
+  trackBreakers(source: () => readonly BreakerGaugeSource[]): void;
+  /** An upstream attempt after the first: a retry on the same target, or a fallback. */
+  attempt(provider: string, kind: "retry" | "fallback"): void;
   render(): Promise<string>;
   readonly contentType: string;
 }
@@ -130,9 +140,36 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  const attempts = new client.Counter({
+    name: "switchyard_upstream_attempts_total",
+    help: "Upstream attempts after a request's first: retries on the same target, and fallbacks.",
+    labelNames: ["provider", "kind"] as const,
+    registers: [registry],
+  });
+  const breakerSources: (() => readonly BreakerGaugeSource[])[] = [];
+  const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+  new client.Gauge({
+    name: "switchyard_breaker_state",
+    help: 'Circuit breaker state per provider (key="*") and per key index: 0 closed, 1 half-open, 2 open.',
+    labelNames: ["provider", "key"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const source of breakerSources)
+        for (const b of source())
+          this.set({ provider: b.provider, key: b.key }, STATE_VALUE[b.state]);
+    },
+  });
+
   return {
     registry,
     contentType: registry.contentType,
+    trackBreakers(source) {
+      breakerSources.push(source);
+    },
+    attempt(provider, kind) {
+      attempts.inc({ provider, kind });
+    },
     observeRequest(o) {
       const model = modelLabel(o.model);
       requests.inc({ dialect: o.dialect, provider: o.provider, model, status: o.status });

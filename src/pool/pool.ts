@@ -58,8 +58,12 @@ export class ProviderPool {
     clientSignal: AbortSignal,
     timeoutMs: number,
   ): Promise<UpstreamResult> {
-    if (clientSignal.aborted)
-      throw new GatewayError("CLIENT_CLOSED", "the client closed the request");
+    if (clientSignal.aborted) {
+      const reason: unknown = clientSignal.reason;
+      throw reason instanceof GatewayError
+        ? reason
+        : new GatewayError("CLIENT_CLOSED", "the client closed the request");
+    }
     const controller = new AbortController();
     const timer = setTimeout(
       () =>
@@ -74,8 +78,13 @@ export class ProviderPool {
         ),
       timeoutMs,
     );
+    // The caller's signal may carry its own reason (a first-byte timeout); else the client left.
     const onClientAbort = () =>
-      controller.abort(new GatewayError("CLIENT_CLOSED", "the client closed the request"));
+      controller.abort(
+        clientSignal.reason instanceof GatewayError
+          ? clientSignal.reason
+          : new GatewayError("CLIENT_CLOSED", "the client closed the request"),
+      );
     clientSignal.addEventListener("abort", onClientAbort, { once: true });
     const cleanup = () => {
       clearTimeout(timer);

@@ -1,10 +1,13 @@
 /**
- * The router: pure functions of (model name, config) that say where a request goes. It does no
- * I/O and keeps no mutable state; randomness is injected so that tests can pin it.
+ * The router: pure functions of (model name, config, health view) that say where a request goes
+ * and with which key. It does no I/O and keeps no state of its own; health is read through
+ * `HealthView` and randomness is injected so that tests can pin it.
  */
 import { GatewayError } from "../core/errors.ts";
 import type { Config } from "../config/config.ts";
 import { globMatcher } from "./glob.ts";
+import type { HealthView } from "./health.ts";
+import { orderTargets } from "./strategy.ts";
 
 export interface Target {
   /** The provider's configured name. */
@@ -13,26 +16,38 @@ export interface Target {
   model: string;
 }
 
-export interface RoutePlan extends Target {
-  /** What the caller asked for (`openai/gpt-4o-mini` or an alias). */
-  requested: string;
-  /** Index into the provider's `keys`, or -1 when the provider has none (a keyless upstream). */
-  keyIndex: number;
-}
-
 export interface Router {
-  /** Resolves an alias or a `provider/model` name; throws MODEL_NOT_FOUND before any upstream call. */
-  resolve(requested: string): Target;
-  /** Picks a key weighted-randomly among those whose `models` globs admit the model. */
-  pickKey(target: Target, random?: () => number): number;
-  /** Both steps at once. */
-  plan(requested: string, random?: () => number): RoutePlan;
+  /**
+   * Every target a request may be served by, in the order to try them: the route's targets as
+   * its strategy orders them, then its fallbacks, then the request's own `fallbacks` (names or
+   * aliases). Unknown names throw MODEL_NOT_FOUND (404) before any upstream call.
+   */
+  route(
+    requested: string,
+    fallbacks: readonly string[],
+    view: HealthView,
+    random?: () => number,
+  ): Target[];
+  /**
+   * Picks a key weighted-randomly among those whose `models` globs admit the model and that are
+   * usable now; -1 for a provider without keys. Throws NO_KEY_FOR_MODEL (404) when no key admits
+   * the model and KEYS_COOLING (429) when every key that does is set aside.
+   */
+  pickKey(target: Target, view: HealthView, now: number, random?: () => number): number;
 }
 
 interface CompiledKey {
   index: number;
   weight: number;
   admits: (model: string) => boolean;
+}
+
+function notFound(requested: string, why: string): GatewayError {
+  return new GatewayError(
+    "MODEL_NOT_FOUND",
+    `The model '${requested}' does not exist (${why}); address models as provider/model or use an alias.`,
+    { param: "model" },
+  );
 }
 
 export function createRouter(config: Config): Router {
@@ -44,58 +59,68 @@ export function createRouter(config: Config): Router {
     );
   }
 
-  function resolve(requested: string): Target {
-    const alias = Object.hasOwn(config.models, requested) ? config.models[requested] : undefined;
-    const name = alias ?? requested;
+  function target(name: string, requested: string): Target {
     const slash = name.indexOf("/");
     const provider = slash > 0 ? name.slice(0, slash) : "";
     const model = slash > 0 ? name.slice(slash + 1) : "";
     if (!provider || !model || !keysByProvider.has(provider)) {
-      const why = slash > 0 ? `unknown provider "${provider}"` : "not a configured alias";
-      throw new GatewayError(
-        "MODEL_NOT_FOUND",
-        `The model '${requested}' does not exist (${why}); address models as provider/model or use an alias.`,
-        { param: "model" },
+      throw notFound(
+        requested,
+        slash > 0 ? `unknown provider "${provider}"` : "not a configured alias",
       );
     }
     return { provider, model };
   }
 
-  function pickKey(target: Target, random: () => number = Math.random): number {
-    const keys = keysByProvider.get(target.provider) ?? [];
-    if (keys.length === 0) return -1;
-    let total = 0;
-    let eligible = 0;
-    for (const k of keys) {
-      if (k.admits(target.model)) {
-        total += k.weight;
-        eligible++;
-      }
-    }
-    if (eligible === 0) {
-      throw new GatewayError(
-        "NO_KEY_FOR_MODEL",
-        `The model '${target.provider}/${target.model}' does not exist (no key of provider "${target.provider}" serves it).`,
-        { param: "model", provider: target.provider },
-      );
-    }
-    let r = random() * total;
-    let last = -1;
-    for (const k of keys) {
-      if (!k.admits(target.model)) continue;
-      last = k.index;
-      r -= k.weight;
-      if (r < 0) return k.index;
-    }
-    return last;
+  /** An alias's targets in strategy order plus its fallbacks, or one `provider/model`. */
+  function expand(name: string, view: HealthView, random: () => number): Target[] {
+    const route = Object.hasOwn(config.models, name) ? config.models[name] : undefined;
+    if (!route) return [target(name, name)];
+    const targets = route.targets.map((t) => ({ ...target(t.model, name), weight: t.weight }));
+    const ordered = orderTargets(targets, route.strategy, view, random);
+    return [...ordered, ...route.fallbacks.map((f) => target(f, name))];
   }
 
   return {
-    resolve,
-    pickKey,
-    plan(requested, random) {
-      const target = resolve(requested);
-      return { ...target, requested, keyIndex: pickKey(target, random) };
+    route(requested, fallbacks, view, random = Math.random) {
+      const all = [requested, ...fallbacks].flatMap((name) => expand(name, view, random));
+      const seen = new Set<string>();
+      return all
+        .filter((t) => {
+          const id = `${t.provider}/${t.model}`;
+          if (seen.has(id)) return false;
+          seen.add(id);
+          return true;
+        })
+        .map(({ provider, model }) => ({ provider, model }));
+    },
+
+    pickKey(t, view, now, random = Math.random) {
+      const keys = keysByProvider.get(t.provider) ?? [];
+      if (keys.length === 0) return -1;
+      const admitted = keys.filter((k) => k.admits(t.model));
+      if (admitted.length === 0) {
+        throw new GatewayError(
+          "NO_KEY_FOR_MODEL",
+          `The model '${t.provider}/${t.model}' does not exist (no key of provider "${t.provider}" serves it).`,
+          { param: "model", provider: t.provider },
+        );
+      }
+      const usable = admitted.filter((k) => view.keyUsable(t.provider, k.index, now));
+      if (usable.length === 0) {
+        throw new GatewayError(
+          "KEYS_COOLING",
+          `Every key of provider "${t.provider}" for this model is rate-limited or failing; retry later.`,
+          { provider: t.provider },
+        );
+      }
+      const total = usable.reduce((sum, k) => sum + k.weight, 0);
+      let r = random() * total;
+      for (const k of usable) {
+        r -= k.weight;
+        if (r < 0) return k.index;
+      }
+      return usable[usable.length - 1]!.index;
     },
   };
 }

@@ -90,7 +90,12 @@ export function createApp(deps: TransportDeps) {
         const { lifecycle } = deps;
         const status = lifecycle.draining ? "draining" : lifecycle.ready ? "ok" : "starting";
         set.status = status === "ok" ? 200 : 503;
-        return { status, in_flight: lifecycle.active, pools: deps.engine.poolStats() };
+        return {
+          status,
+          in_flight: lifecycle.active,
+          pools: deps.engine.poolStats(),
+          breakers: deps.engine.breakers(),
+        };
       },
       {
         detail: {

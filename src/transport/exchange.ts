@@ -29,6 +29,10 @@ export function metaHeaders(ctx: RequestContext, usage?: Usage): Record<string, 
     headers["x-switchyard-provider"] = ctx.route.provider;
     headers["x-switchyard-model"] = ctx.route.model;
   }
+  if (ctx.attempts !== undefined) {
+    headers["x-switchyard-attempts"] = String(ctx.attempts);
+    headers["x-switchyard-fallback-used"] = ctx.fallbackUsed ? "true" : "false";
+  }
   if (usage) {
     headers["x-switchyard-tokens-in"] = String(usage.prompt_tokens);
     headers["x-switchyard-tokens-out"] = String(usage.completion_tokens);
@@ -65,7 +69,9 @@ export function observe(deps: TransportDeps, ctx: RequestContext, outcome: Outco
       : {}),
   });
   const err = outcome.error;
-  if (err?.source === "upstream") deps.metrics.upstreamError(provider, err.code);
+  // Failed attempts are counted by the engine; only a stream failing after its first byte is new.
+  if (err?.source === "upstream" && outcome.stream && outcome.ttfbMs !== undefined)
+    deps.metrics.upstreamError(provider, err.code);
   if (err && err.status >= 500) {
     deps.logger.warn("request failed", {
       request_id: ctx.id,

@@ -5,6 +5,7 @@
 import type { ChatRequest } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { DialectCodec } from "../dialects/types.ts";
+import type { RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "./exchange.ts";
 import { sseBody } from "./sse.ts";
@@ -44,14 +45,14 @@ export function failure(
 
 /**
  * Runs a client's request through the engine and answers in `codec`'s dialect. `read` turns the
- * client's body into the canonical request; it runs inside the error handling, so a malformed
- * body is answered like any other failure.
+ * client's body into the canonical request and its routing options; it runs inside the error
+ * handling, so a malformed body is answered like any other failure.
  */
 export async function serveChat(
   deps: TransportDeps,
   codec: DialectCodec,
   ctx: RequestContext,
-  read: () => ChatRequest,
+  read: () => { req: ChatRequest; routing: RoutingOptions },
 ): Promise<Response> {
   let stream = false;
   try {
@@ -61,9 +62,9 @@ export async function serveChat(
   }
   let streaming = false;
   try {
-    const req = read();
+    const { req, routing } = read();
     stream = req.stream === true;
-    const outcome = await deps.engine.chat(req, ctx);
+    const outcome = await deps.engine.chat(req, ctx, routing);
     if (outcome.kind === "response") {
       const usage = outcome.response.usage;
       observe(deps, ctx, { status: 200, stream: false, usage });

@@ -11,6 +11,7 @@ import { readJsonBody } from "../body.ts";
 import { admit, JSON_TYPE, metaHeaders, type TransportDeps } from "../exchange.ts";
 import { bearer } from "../openai/routes.ts";
 import { failure, serveChat } from "../respond.ts";
+import { routingOptions } from "../routing.ts";
 
 export const ANTHROPIC_PREFIXES = ["/anthropic/v1", "/v1"] as const;
 
@@ -54,7 +55,10 @@ export function anthropicRoutes(deps: TransportDeps, prefix: string) {
     .post(
       "/messages",
       ({ body, request }) =>
-        serveChat(deps, anthropic, anthropicContext(request), () => anthropic.requestIn(body)),
+        serveChat(deps, anthropic, anthropicContext(request), () => ({
+          req: anthropic.requestIn(body),
+          routing: routingOptions(request),
+        })),
       {
         body: AnyBody,
         detail: { tags: ["Anthropic"], summary: "Create a message (plain or streamed)" },

@@ -12,6 +12,7 @@ import { createContext } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
 import { admit, JSON_TYPE, metaHeaders, type TransportDeps } from "../exchange.ts";
 import { failure, serveChat } from "../respond.ts";
+import { routingOptions } from "../routing.ts";
 
 /**
  * `v1beta` is the API the issue and most clients name; `@google/genai` 3.x defaults to `v1`, so the
@@ -91,9 +92,10 @@ export function geminiRoutes(deps: TransportDeps, prefix: string) {
     }
     if ((method as Method) === "countTokens") return countTokens(body, model, request);
     const stream = method === "streamGenerateContent";
-    return serveChat(deps, gemini, geminiContext(request), () =>
-      gemini.requestIn(body, { model, stream }),
-    );
+    return serveChat(deps, gemini, geminiContext(request), () => ({
+      req: gemini.requestIn(body, { model, stream }),
+      routing: routingOptions(request),
+    }));
   }
 
   return new Elysia({ name: `gemini:${prefix}`, prefix })

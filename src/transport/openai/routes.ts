@@ -9,6 +9,7 @@ import { createContext, requestId } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
 import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "../exchange.ts";
 import { failure, serveChat } from "../respond.ts";
+import { routingOptions } from "../routing.ts";
 import {
   ChatCompletionRequest,
   ChatCompletionResponse,
@@ -44,7 +45,11 @@ function openAiContext(request: Request) {
 
 export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const chat = (body: unknown, request: Request): Promise<Response> =>
-    serveChat(deps, openai, openAiContext(request), () => openai.requestIn(body));
+    serveChat(deps, openai, openAiContext(request), () => {
+      // `fallbacks` is the gateway's own field: read here, never sent upstream.
+      const { fallbacks, ...rest } = body as Record<string, unknown>;
+      return { req: openai.requestIn(rest), routing: routingOptions(request, fallbacks) };
+    });
 
   async function embeddings(body: EmbeddingsRequest, request: Request): Promise<Response> {
     const ctx = openAiContext(request);
@@ -54,7 +59,13 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
       return failure(deps, openai, err, ctx, false);
     }
     try {
-      const response = await deps.engine.embeddings(body, ctx);
+      const { fallbacks, ...rest } = body as unknown as Record<string, unknown>;
+      const routing = routingOptions(request, fallbacks);
+      const response = await deps.engine.embeddings(
+        rest as unknown as EmbeddingsRequest,
+        ctx,
+        routing,
+      );
       const usage = {
         prompt_tokens: response.usage.prompt_tokens,
         completion_tokens: 0,

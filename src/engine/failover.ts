@@ -1,0 +1,262 @@
+/**
+ * Failover: runs one request against its targets in order until one answers. Per target it
+ * retries (up to the provider's `retry.max_attempts`, exponential backoff with full jitter,
+ * honouring Retry-After), rotating keys as they fail; it moves on to the next target when the
+ * target is exhausted, its breaker is open, its pool is full or it timed out. What failed is
+ * written to `Health`, which the router reads. The classification table:
+ *
+ *   401, 403                        key set aside for key_cooldown_ms, retry with another key
+ *   429                             key set aside for Retry-After (or 1 s), retry
+ *   5xx, unreachable, malformed     breaker failure, retry after a backoff
+ *   timeout                         breaker failure, next target
+ *   pool full, keys cooling, open   next target
+ *   other 4xx, client gone          stop: answer the caller now
+ */
+import { GatewayError } from "../core/errors.ts";
+import type { RetryConfig } from "../config/config.ts";
+import type { RequestContext } from "../observability/context.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { ProviderPool } from "../pool/pool.ts";
+import type { BoundProvider } from "../providers/registry.ts";
+import type { Health } from "../router/health.ts";
+import type { Router, Target } from "../router/router.ts";
+
+export interface RoutingOptions {
+  /** The request's own fallbacks (`fallbacks` in an OpenAI body, or `x-switchyard-fallbacks`). */
+  fallbacks: readonly string[];
+  /** The request's whole deadline (`x-switchyard-timeout-ms`), across every attempt. */
+  timeoutMs?: number;
+}
+
+export interface Attempt {
+  target: Target;
+  bound: BoundProvider;
+  pool: ProviderPool;
+  keyIndex: number;
+  signal: AbortSignal;
+  /** Deadline for this attempt, ms: the provider's `timeout_ms` or what is left of the request's. */
+  timeoutMs: number;
+  /** Call when the first byte arrived: stops the first-byte timer. */
+  firstByte(): void;
+}
+
+export interface FailoverDeps {
+  router: Router;
+  health: Health;
+  providers: ReadonlyMap<string, BoundProvider>;
+  pools: ReadonlyMap<string, ProviderPool>;
+  metrics?: Metrics;
+  random?: () => number;
+}
+
+type Decision = "stop" | "retry" | "next";
+
+function decide(err: GatewayError, attempt: Attempt, deps: FailoverDeps, now: number): Decision {
+  const { provider } = attempt.target;
+  const cooldown = attempt.bound.config.key_cooldown_ms;
+  switch (err.code) {
+    case "UPSTREAM_CLIENT_ERROR":
+      if (err.status !== 401 && err.status !== 403) return "stop";
+      deps.health.coolDown(provider, attempt.keyIndex, now + cooldown);
+      return "retry";
+    case "UPSTREAM_RATE_LIMITED":
+      deps.health.coolDown(provider, attempt.keyIndex, now + (err.retryAfter ?? 1) * 1000);
+      return "retry";
+    case "UPSTREAM_ERROR":
+    case "UPSTREAM_UNREACHABLE":
+    case "UPSTREAM_INVALID_RESPONSE":
+      deps.health.failed(provider, attempt.keyIndex, now);
+      return "retry";
+    case "UPSTREAM_TIMEOUT":
+      deps.health.failed(provider, attempt.keyIndex, now);
+      return "next";
+    case "POOL_FULL":
+    case "KEYS_COOLING":
+    case "CIRCUIT_OPEN":
+      return "next";
+    default:
+      return "stop";
+  }
+}
+
+/** Full jitter: a random wait up to the exponential step; at least Retry-After when given. */
+function backoffMs(
+  retry: RetryConfig,
+  attempt: number,
+  retryAfter: number | undefined,
+  random: () => number,
+): number {
+  const step = Math.min(retry.max_backoff_ms, retry.initial_backoff_ms * 2 ** (attempt - 1));
+  const jitter = random() * step;
+  return retryAfter === undefined ? jitter : Math.max(retryAfter * 1000, jitter);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function requestTimeout(ms: number): GatewayError {
+  return new GatewayError("UPSTREAM_TIMEOUT", `the request's deadline of ${ms} ms passed`);
+}
+
+export async function withFailover<T>(
+  deps: FailoverDeps,
+  requested: string,
+  ctx: RequestContext,
+  routing: RoutingOptions,
+  check: (bound: BoundProvider) => void,
+  run: (attempt: Attempt) => Promise<T>,
+): Promise<T> {
+  const random = deps.random ?? Math.random;
+  const targets = deps.router.route(requested, routing.fallbacks, deps.health, random);
+  const deadline =
+    routing.timeoutMs === undefined ? undefined : performance.now() + routing.timeoutMs;
+  let last: GatewayError | undefined;
+  for (const [t, target] of targets.entries()) {
+    const bound = deps.providers.get(target.provider)!;
+    try {
+      check(bound);
+    } catch (err) {
+      if (t === 0) throw err;
+      last ??= GatewayError.from(err); // a fallback that cannot take this request is skipped
+      continue;
+    }
+    const retry = bound.config.retry;
+    for (let n = 1; n <= retry.max_attempts; n++) {
+      const now = Date.now();
+      if (!deps.health.providerUsable(target.provider, now)) {
+        last = new GatewayError(
+          "CIRCUIT_OPEN",
+          `provider "${target.provider}" is failing; its circuit is open`,
+          {
+            provider: target.provider,
+            retryAfter: deps.health.retryAfter(target.provider, now),
+          },
+        );
+        break;
+      }
+      let keyIndex: number;
+      try {
+        keyIndex = deps.router.pickKey(target, deps.health, now, random);
+      } catch (err) {
+        const e = GatewayError.from(err);
+        if (e.code !== "KEYS_COOLING") throw e;
+        // After a failed attempt on this target, its own error says more than "keys cooling".
+        if (n === 1 || !last) {
+          const retryAfter = deps.health.retryAfter(target.provider, now);
+          last = new GatewayError(e.code, e.message, { ...e.toJSON(), retryAfter });
+        }
+        break;
+      }
+      const left = deadline === undefined ? Infinity : deadline - performance.now();
+      if (left <= 0) throw requestTimeout(routing.timeoutMs!);
+      ctx.route = { requested, provider: target.provider, model: target.model };
+      ctx.attempts = (ctx.attempts ?? 0) + 1;
+      if (t > 0) ctx.fallbackUsed = true;
+      if (ctx.attempts > 1)
+        deps.metrics?.attempt(target.provider, t > 0 && n === 1 ? "fallback" : "retry");
+      const started = performance.now();
+      const attempt = prepare(
+        deps,
+        target,
+        bound,
+        keyIndex,
+        ctx.signal,
+        Math.min(bound.config.timeout_ms, left),
+      );
+      deps.health.started(target.provider, keyIndex, now);
+      try {
+        const result = await run(attempt.attempt);
+        deps.health.succeeded(
+          target.provider,
+          keyIndex,
+          target.model,
+          performance.now() - started,
+          Date.now(),
+        );
+        return result;
+      } catch (err) {
+        const e = GatewayError.from(err);
+        last = e;
+        if (e.source === "upstream") deps.metrics?.upstreamError(target.provider, e.code);
+        if (ctx.signal.aborted) throw e;
+        if (deadline !== undefined && performance.now() >= deadline)
+          throw requestTimeout(routing.timeoutMs!);
+        const decision = decide(e, attempt.attempt, deps, Date.now());
+        if (decision === "stop") throw e;
+        if (decision === "next" || n === retry.max_attempts) break;
+        const wait = backoffMs(retry, n, e.retryAfter, random);
+        const otherKey = e.code === "UPSTREAM_RATE_LIMITED" || e.status === 401 || e.status === 403;
+        if (otherKey && hasUsableKey(deps, target)) continue; // rotate keys without waiting
+        if (wait > retry.max_backoff_ms || performance.now() + wait >= (deadline ?? Infinity))
+          break;
+        await sleep(wait, ctx.signal);
+        if (ctx.signal.aborted) throw e;
+      } finally {
+        attempt.clear();
+      }
+    }
+  }
+  throw last ?? new GatewayError("INTERNAL", "no route was tried");
+}
+
+function hasUsableKey(deps: FailoverDeps, target: Target): boolean {
+  try {
+    deps.router.pickKey(target, deps.health, Date.now(), () => 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One attempt's signal (the client's, plus the first-byte timer) and its cleanup. */
+function prepare(
+  deps: FailoverDeps,
+  target: Target,
+  bound: BoundProvider,
+  keyIndex: number,
+  clientSignal: AbortSignal,
+  timeoutMs: number,
+): { attempt: Attempt; clear(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(clientSignal.reason);
+  if (clientSignal.aborted) onAbort();
+  else clientSignal.addEventListener("abort", onAbort, { once: true });
+  const firstByteMs = bound.config.first_byte_timeout_ms;
+  const timer =
+    firstByteMs === undefined || firstByteMs >= timeoutMs
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(
+              new GatewayError(
+                "UPSTREAM_TIMEOUT",
+                `provider "${target.provider}" sent no first byte within ${firstByteMs} ms`,
+                { provider: target.provider },
+              ),
+            ),
+          firstByteMs,
+        );
+  const firstByte = () => clearTimeout(timer);
+  return {
+    attempt: {
+      target,
+      bound,
+      pool: deps.pools.get(target.provider)!,
+      keyIndex,
+      signal: controller.signal,
+      timeoutMs,
+      firstByte,
+    },
+    clear: firstByte,
+  };
+}
