@@ -189,7 +189,9 @@ export async function withFailover<T>(
         last = e;
         if (e.source === "upstream") deps.metrics?.upstreamError(target.provider, e.code);
         if (ctx.signal.aborted) throw e;
-        if (deadline !== undefined && performance.now() >= deadline)
+        // A timeout of an attempt that the request's deadline cut short is the deadline's.
+        const cutShort = e.code === "UPSTREAM_TIMEOUT" && left < bound.config.timeout_ms;
+        if (deadline !== undefined && (cutShort || performance.now() >= deadline))
           throw requestTimeout(routing.timeoutMs!);
         const decision = decide(e, attempt.attempt, deps, Date.now());
         if (decision === "stop") throw e;

@@ -3,7 +3,7 @@
  * its dialect's `requestIn`, lets the deterministic mock model answer (`reply.ts`), and writes
  * the answer with the dialect's `responseOut` / `streamOut` and errors with `errorOut`, so the
  * official SDKs accept them (the end-to-end tests check exactly that). Model-name fault directives
- * (`fail-<status>`, `stall`, `slow-<ms>`) work as in the OpenAI mock.
+ * (see `faults.ts`) work as in the OpenAI mock.
  *
  *   Anthropic: POST /v1/messages, key in `x-api-key`, `anthropic-version` required.
  *   Gemini:    POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse,
@@ -15,7 +15,8 @@ import type { SseEvent } from "../../core/stream.ts";
 import { anthropic } from "../../dialects/anthropic/index.ts";
 import { gemini } from "../../dialects/gemini/index.ts";
 import type { DialectCodec, RequestTarget } from "../../dialects/types.ts";
-import { directive, sleep, type MockUpstreamOptions } from "./openai-upstream.ts";
+import { createFaults, damage } from "./faults.ts";
+import { sleep, type MockUpstreamOptions } from "./openai-upstream.ts";
 import { planReply } from "./reply.ts";
 import { turnChunks, turnResponse } from "./turn.ts";
 
@@ -72,6 +73,7 @@ function failWith(codec: DialectCodec, status: number, message?: string): Respon
 function createDialectMock(route: Route, options: MockUpstreamOptions) {
   const { codec } = route;
   const random = options.random ?? Math.random;
+  const faults = createFaults();
   let counter = 0;
 
   function answer(req: ChatRequest): Response {
@@ -146,7 +148,7 @@ function createDialectMock(route: Route, options: MockUpstreamOptions) {
       const e = GatewayError.from(err);
       return failWith(codec, e.status, e.message);
     }
-    const d = directive(req.model);
+    const d = faults(req.model);
     if (d.fail) return failWith(codec, d.fail);
     if (d.stall) {
       await new Promise<void>((resolve) =>
@@ -155,7 +157,8 @@ function createDialectMock(route: Route, options: MockUpstreamOptions) {
       return failWith(codec, 499, "client closed");
     }
     if (d.slowMs) await sleep(d.slowMs, request.signal);
-    return answer(req);
+    const res = answer(req);
+    return d.body ? damage(res, d.body) : res;
   };
 }
 

@@ -5,11 +5,13 @@
  * provider, the test suite's HTTP mock servers (`Bun.serve({ fetch })`) and the benchmarks.
  *
  * The model name can ask for faults, which is how tests and users rehearse failure:
- * `fail-<status>` answers that status, `stall` never answers, `slow-<ms>` waits first.
+ * `fail-<status>`, `flaky-<n>`, `limited-<n>`, `stall`, `slow-<ms>`, `reset`, `truncate`, `garbage`
+ * (see `faults.ts`).
  */
 import type { ChatRequest } from "../../core/chat.ts";
 import type { EmbeddingsRequest } from "../../core/embeddings.ts";
 import { isRecord } from "../errors.ts";
+import { createFaults, damage } from "./faults.ts";
 import { countTokens, mockEmbedding, planReply, streamPieces, type MockTurn } from "./reply.ts";
 
 export interface MockUpstreamOptions {
@@ -58,20 +60,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function directive(model: string): { fail?: number; stall?: boolean; slowMs?: number } {
-  const name = model.slice(model.lastIndexOf("/") + 1);
-  const fail = /^fail-(\d{3})$/.exec(name);
-  if (fail) return { fail: Number(fail[1]) };
-  if (name === "stall") return { stall: true };
-  const slow = /^slow-(\d+)$/.exec(name);
-  if (slow) return { slowMs: Number(slow[1]) };
-  return {};
-}
-
 export function createMockOpenAi(
   options: MockUpstreamOptions = {},
 ): (req: Request) => Promise<Response> {
   const random = options.random ?? Math.random;
+  const faults = createFaults();
   let counter = 0;
 
   async function handle(req: Request): Promise<Response> {
@@ -147,7 +140,7 @@ export function createMockOpenAi(
       );
     }
     const req = body as unknown as ChatRequest;
-    const d = directive(req.model);
+    const d = faults(req.model);
     if (d.fail) return failWith(d.fail);
     if (d.stall) {
       await new Promise<void>((resolve) =>
@@ -162,7 +155,10 @@ export function createMockOpenAi(
     );
     const id = `chatcmpl-mock-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
-    if (req.stream === true) return streamTurn(req, turn, id, created);
+    if (req.stream === true) {
+      const res = streamTurn(req, turn, id, created);
+      return d.body ? damage(res, d.body) : res;
+    }
     const message: Record<string, unknown> = {
       role: "assistant",
       content: turn.content,
@@ -178,7 +174,8 @@ export function createMockOpenAi(
       usage: turn.usage,
       system_fingerprint: "fp_mock",
     };
-    return new Response(JSON.stringify(response), { headers: JSON_HEADERS });
+    const res = new Response(JSON.stringify(response), { headers: JSON_HEADERS });
+    return d.body ? damage(res, d.body) : res;
   }
 
   function failWith(status: number): Response {
@@ -265,7 +262,7 @@ export function createMockOpenAi(
       return openAiError(400, "you must provide a model parameter", "invalid_request_error", null);
     }
     const req = body as unknown as EmbeddingsRequest;
-    const d = directive(req.model);
+    const d = faults(req.model);
     if (d.fail) return failWith(d.fail);
     const inputs =
       typeof req.input === "string" ? [req.input] : Array.isArray(req.input) ? req.input : null;
