@@ -183,6 +183,25 @@ describe("requests the gateway refuses before any upstream call", () => {
     );
   });
 
+  it("refuses JSON nested deeper than 64 levels", async () => {
+    const deep = "[".repeat(100) + "]".repeat(100);
+    const res = await rawPost(
+      "/v1/chat/completions",
+      `{"model":"openai/gpt-4o","messages":${deep}}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_json");
+  });
+
+  it("refuses a __proto__ key, naming it, and pollutes nothing", async () => {
+    const body =
+      '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":1}}';
+    const res = await rawPost("/v1/chat/completions", body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe("__proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("answers an unknown route with a 404 in the OpenAI format", async () => {
     const res = await rawPost("/v1/completions/legacy", "{}");
     expect(res.status).toBe(404);

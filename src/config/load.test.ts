@@ -350,3 +350,63 @@ describe("loadConfig", () => {
     expect(config.server.port).toBe(8080);
   });
 });
+
+describe("parseConfig routes and resilience", () => {
+  const providers = { a: {}, b: {} };
+
+  it("fills retry, breaker and cool-down defaults for every provider", () => {
+    const p = parseConfig({ providers }, {}).providers.a!;
+    expect(p.retry).toEqual({ max_attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 5000 });
+    expect(p.breaker.enabled).toBe(true);
+    expect(p.breaker.consecutive_failures).toBe(5);
+    expect(p.key_cooldown_ms).toBe(60_000);
+    expect(p.first_byte_timeout_ms).toBeUndefined();
+  });
+
+  it("reads a route with weighted targets, fallbacks and a strategy", () => {
+    const doc = {
+      providers,
+      models: {
+        smart: {
+          targets: [{ model: "a/big", weight: 3 }, { model: "b/big" }],
+          fallbacks: ["b/small"],
+          strategy: "least-latency",
+        },
+      },
+    };
+    expect(parseConfig(doc, {}).models.smart).toEqual({
+      targets: [
+        { model: "a/big", weight: 3 },
+        { model: "b/big", weight: 1 },
+      ],
+      fallbacks: ["b/small"],
+      strategy: "least-latency",
+    });
+  });
+
+  it("names a route target or fallback on an unknown provider", () => {
+    const target = configError({ providers, models: { s: { targets: [{ model: "zz/m" }] } } });
+    expect(target.field).toBe("models.s.targets[0].model");
+    const fallback = configError({
+      providers,
+      models: { s: { targets: [{ model: "a/m" }], fallbacks: ["a/x", "zz/m"] } },
+    });
+    expect(fallback.field).toBe("models.s.fallbacks[1]");
+  });
+
+  it("refuses a route without targets or with an unknown strategy", () => {
+    expect(configError({ providers, models: { s: { targets: [] } } }).field).toStartWith(
+      "models.s",
+    );
+    const strategy = configError({
+      providers,
+      models: { s: { targets: [{ model: "a/m" }], strategy: "fastest" } },
+    });
+    expect(strategy.field).toStartWith("models.s");
+  });
+
+  it("refuses retry settings out of range, naming them", () => {
+    const err = configError({ providers: { a: { retry: { max_attempts: 0 } } } });
+    expect(err.field).toBe("providers.a.retry.max_attempts");
+  });
+});

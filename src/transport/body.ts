@@ -1,8 +1,27 @@
 /**
  * Request bodies: read with a byte limit (413 past `max_body_bytes`, whether or not the client sent
- * a Content-Length) and parsed as JSON (400 when it is not). Used as Elysia's body parser.
+ * a Content-Length) and parsed as JSON (400 when it is not, when it nests deeper than
+ * MAX_JSON_DEPTH, or when it holds a `__proto__` key, which no API uses and which only serves
+ * prototype-pollution attempts). Used as Elysia's body parser.
  */
 import { GatewayError } from "../core/errors.ts";
+
+/** Deepest nesting of objects and arrays a body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, walked without recursion; stops past `limit`. */
+function depthExceeds(root: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError("BODY_TOO_LARGE", `Request body exceeds the limit of ${limit} bytes.`);
@@ -36,8 +55,9 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   if (text.trim() === "") {
     throw new GatewayError("INVALID_JSON", "The request body is empty; send a JSON object.");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new GatewayError(
       "INVALID_JSON",
@@ -45,4 +65,16 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
       { cause: err },
     );
   }
+  if (text.includes('"__proto__"')) {
+    throw new GatewayError("INVALID_REQUEST", "The key '__proto__' is not allowed in a request.", {
+      param: "__proto__",
+    });
+  }
+  if (depthExceeds(value, MAX_JSON_DEPTH)) {
+    throw new GatewayError(
+      "INVALID_JSON",
+      `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+    );
+  }
+  return value;
 }
