@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { ProviderPool } from "./pool/pool.ts";
 import { createUpstreamClient } from "./pool/upstream.ts";
+import { createWorkerExecutor, type WorkerExecutor } from "./pool/worker-executor.ts";
 import { bindProviders } from "./providers/registry.ts";
 import { createHealth } from "./router/health.ts";
 import { createRouter } from "./router/router.ts";
@@ -21,6 +22,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly config: Config;
+  /** Each provider's worker-thread executor, when its pool runs on workers. */
+  readonly workers: ReadonlyMap<string, WorkerExecutor>;
   readonly engine: Engine;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -39,12 +42,17 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const metrics = options.metrics ?? createMetrics();
   const providers = bindProviders(config.providers);
   const pools = new Map<string, ProviderPool>();
+  const workerExecutors = new Map<string, WorkerExecutor>();
   for (const [name, bound] of providers) {
-    const limits = {
-      concurrency: bound.config.pool.concurrency,
-      queueSize: bound.config.pool.queue_size,
-    };
-    pools.set(name, new ProviderPool(name, limits, createUpstreamClient(bound)));
+    const { concurrency, queue_size, workers, on_full } = bound.config.pool;
+    const limits = { concurrency, queueSize: queue_size, onFull: on_full };
+    if (workers > 0) {
+      const executor = createWorkerExecutor(bound.config, workers);
+      workerExecutors.set(name, executor);
+      pools.set(name, new ProviderPool(name, limits, executor, () => executor.size()));
+    } else {
+      pools.set(name, new ProviderPool(name, limits, createUpstreamClient(bound)));
+    }
   }
   const health = createHealth(config, (provider) => pools.get(provider)?.stats().inFlight ?? 0);
   const router = createRouter(config);
@@ -62,6 +70,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
 
   return {
     config,
+    workers: workerExecutors,
     engine,
     metrics,
     logger,
@@ -92,6 +101,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       const drained = await Promise.race([closed, timeout]);
       clearTimeout(timer);
       if (!drained) await server.stop(true);
+      for (const executor of workerExecutors.values()) executor.close();
       return { drained };
     },
   };

@@ -17,7 +17,12 @@ export interface ProviderConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeout_ms: number;
   readonly models: readonly string[];
-  readonly pool: { readonly concurrency: number; readonly queue_size: number };
+  readonly pool: {
+    readonly concurrency: number;
+    readonly queue_size: number;
+    readonly workers: number;
+    readonly on_full: "reject" | "wait";
+  };
   readonly first_byte_timeout_ms?: number;
   readonly retry: RetryConfig;
   readonly breaker: BreakerConfig;

@@ -41,7 +41,12 @@ describe("parseConfig defaults", () => {
 
   it("fills a provider's pool, timeout, headers and model list", () => {
     const openai = parseConfig({ providers: { openai: {} } }, {}).providers.openai!;
-    expect(openai.pool).toEqual({ concurrency: 256, queue_size: 4096 });
+    expect(openai.pool).toEqual({
+      concurrency: 256,
+      queue_size: 4096,
+      workers: 0,
+      on_full: "reject",
+    });
     expect(openai.timeout_ms).toBe(600_000);
     expect(openai.headers).toEqual({});
     expect(openai.keys).toEqual([]);
@@ -70,7 +75,12 @@ describe("parseConfig defaults", () => {
     );
     expect(config.server.port).toBe(3000);
     expect(config.server.max_body_bytes).toBe(1024);
-    expect(config.providers.openai!.pool).toEqual({ concurrency: 4, queue_size: 4096 });
+    expect(config.providers.openai!.pool).toEqual({
+      concurrency: 4,
+      queue_size: 4096,
+      workers: 0,
+      on_full: "reject",
+    });
     expect(config.providers.openai!.keys[0]!.weight).toBe(2.5);
   });
 

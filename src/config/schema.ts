@@ -33,6 +33,10 @@ const PoolSchema = T.Object(
   {
     concurrency: T.Integer({ minimum: 1, default: DEFAULT_POOL_CONCURRENCY }),
     queue_size: T.Integer({ minimum: 0, default: DEFAULT_POOL_QUEUE_SIZE }),
+    /** Bun worker threads running this provider's upstream calls; 0 runs them in process. */
+    workers: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
+    /** A full queue refuses with 429 (`reject`) or lets the request wait, up to its deadline. */
+    on_full: T.Union([T.Literal("reject"), T.Literal("wait")], { default: "reject" }),
   },
   { ...strict, default: {} },
 );

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "POOL_FULL"
   | "KEYS_COOLING"
   | "CIRCUIT_OPEN"
+  | "WORKER_FAILED"
   | "SHUTTING_DOWN"
   | "CLIENT_CLOSED"
   | "UPSTREAM_CLIENT_ERROR"
@@ -62,6 +63,7 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   POOL_FULL: { status: 429, retryable: true, source: "gateway" },
   KEYS_COOLING: { status: 429, retryable: true, source: "gateway" },
   CIRCUIT_OPEN: { status: 503, retryable: true, source: "gateway" },
+  WORKER_FAILED: { status: 502, retryable: true, source: "gateway" },
   SHUTTING_DOWN: { status: 503, retryable: true, source: "gateway" },
   CLIENT_CLOSED: { status: 499, retryable: false, source: "gateway" },
   UPSTREAM_CLIENT_ERROR: { status: 400, retryable: false, source: "upstream" },

@@ -8,6 +8,7 @@
  *   401, 403                        key set aside for key_cooldown_ms, retry with another key
  *   429                             key set aside for Retry-After (or 1 s), retry
  *   5xx, unreachable, malformed     breaker failure, retry after a backoff
+ *   a worker thread died            retry after a backoff (on its replacement)
  *   timeout                         breaker failure, next target
  *   pool full, keys cooling, open   next target
  *   other 4xx, client gone          stop: answer the caller now
@@ -67,6 +68,8 @@ function decide(err: GatewayError, attempt: Attempt, deps: FailoverDeps, now: nu
     case "UPSTREAM_INVALID_RESPONSE":
       deps.health.failed(provider, attempt.keyIndex, now);
       return "retry";
+    case "WORKER_FAILED":
+      return "retry"; // the worker is replaced; the upstream itself did nothing wrong
     case "UPSTREAM_TIMEOUT":
       deps.health.failed(provider, attempt.keyIndex, now);
       return "next";

@@ -8,6 +8,8 @@ import client from "prom-client";
 /** What a pool reports; observability does not import the pool layer, only this shape. */
 export interface PoolGaugeSource {
   provider: string;
+  /** Worker threads (0: in process). */
+  workers: number;
   inFlight: number;
   queued: number;
   concurrency: number;
@@ -128,6 +130,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     (s) => s.concurrency,
   );
   poolGauge("switchyard_pool_queue_size", "Each provider pool's queue bound.", (s) => s.queueSize);
+  poolGauge(
+    "switchyard_pool_workers",
+    "Worker threads serving each provider's pool (0: in process).",
+    (s) => s.workers,
+  );
   new client.Counter({
     name: "switchyard_pool_rejected_total",
     help: "Requests each provider pool turned away because its queue was full.",

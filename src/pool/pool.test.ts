@@ -136,6 +136,7 @@ describe("ProviderPool concurrency", () => {
     const { pool } = fakePool({ concurrency: 3, queueSize: 9 });
     expect(pool.stats()).toEqual({
       provider: "openai",
+      workers: 0,
       inFlight: 0,
       queued: 0,
       concurrency: 3,

@@ -17,6 +17,8 @@ export const POOL_FULL_RETRY_AFTER_S = 1;
 export interface PoolLimits {
   concurrency: number;
   queueSize: number;
+  /** With "wait", a request finding the queue full waits (up to its deadline) instead of a 429. */
+  onFull?: "reject" | "wait";
 }
 
 export type PoolStats = PoolGaugeSource;
@@ -32,11 +34,15 @@ export class ProviderPool {
   private rejected = 0;
   private liveQueued = 0;
   private readonly queue: RingQueue<Waiter>;
+  /** Waiters beyond the queue's bound, in "wait" mode only; each leaves at its deadline. */
+  private readonly overflow: Waiter[] = [];
 
   constructor(
     readonly provider: string,
     private readonly limits: PoolLimits,
     private readonly executor: UpstreamExecutor,
+    /** Live worker threads (0 when the executor runs in process). */
+    private readonly workers: () => number = () => 0,
   ) {
     this.queue = new RingQueue(limits.queueSize);
   }
@@ -44,6 +50,7 @@ export class ProviderPool {
   stats(): PoolStats {
     return {
       provider: this.provider,
+      workers: this.workers(),
       inFlight: this.inFlight,
       queued: this.liveQueued,
       concurrency: this.limits.concurrency,
@@ -118,6 +125,7 @@ export class ProviderPool {
       return Promise.resolve();
     }
     const queued = this.limits.queueSize === 0 ? undefined : this.enqueue(signal);
+    if (!queued && this.limits.onFull === "wait") return this.wait(signal, this.overflow);
     if (!queued) {
       this.rejected++;
       return Promise.reject(
@@ -134,9 +142,14 @@ export class ProviderPool {
   private enqueue(signal: AbortSignal): Promise<void> | undefined {
     if (this.queue.length === this.queue.capacity && this.liveQueued < this.queue.length)
       this.compact();
+    if (this.queue.length === this.queue.capacity) return undefined;
+    return this.wait(signal, this.queue);
+  }
+
+  private wait(signal: AbortSignal, into: { push(w: Waiter): unknown }): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const waiter: Waiter = { resolve, reject, cancelled: false };
-    if (!this.queue.push(waiter)) return undefined;
+    into.push(waiter);
     this.liveQueued++;
     signal.addEventListener(
       "abort",
@@ -144,6 +157,7 @@ export class ProviderPool {
         if (waiter.cancelled) return;
         waiter.cancelled = true;
         this.liveQueued--;
+        if (into === this.overflow) this.overflow.splice(this.overflow.indexOf(waiter), 1);
         reject(
           signal.reason instanceof GatewayError ? signal.reason : GatewayError.from(signal.reason),
         );
@@ -161,7 +175,11 @@ export class ProviderPool {
   }
 
   private release(): void {
-    for (let w = this.queue.shift(); w; w = this.queue.shift()) {
+    for (
+      let w = this.queue.shift() ?? this.overflow.shift();
+      w;
+      w = this.queue.shift() ?? this.overflow.shift()
+    ) {
       if (w.cancelled) continue;
       w.cancelled = true; // no longer cancellable: it owns the slot now
       this.liveQueued--;

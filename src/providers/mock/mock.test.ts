@@ -131,7 +131,7 @@ describe("mock upstream", () => {
       },
       key_cooldown_ms: 0,
       models: ["echo", "echo-large"],
-      pool: { concurrency: 1, queue_size: 0 },
+      pool: { concurrency: 1, queue_size: 0, workers: 0, on_full: "reject" },
       mock: { latency_ms: 0, chunk_delay_ms: 0 },
     });
     const res = await local(new Request(`${mock.defaultBaseUrl}/models`));

@@ -1,0 +1,45 @@
+/**
+ * The messages between a pool and its worker threads: a discriminated union of plain data,
+ * encoded with msgpackr into a transferable buffer (see `codec` below).
+ *
+ *   main -> worker   init (the provider's config), req (a job), cancel, credit (stream backpressure)
+ *   worker -> main   ready, res (a whole answer), start (a stream began), chunk, end, err, done
+ *
+ * `done` is sent once per job, when the upstream exchange is over; the pool frees the slot then.
+ * A stream's chunks flow only while the main side has granted credit, so a slow client slows the
+ * worker's upstream read instead of filling memory.
+ */
+import { Packr } from "msgpackr";
+import type { ChatChunk } from "../core/chat.ts";
+import type { GatewayErrorData } from "../core/errors.ts";
+import type { ProviderConfig } from "../config/config.ts";
+import type { UpstreamJob, UpstreamResult } from "./job.ts";
+
+export type ToWorker =
+  | { t: "init"; provider: ProviderConfig }
+  | { t: "req"; id: number; job: UpstreamJob }
+  | { t: "cancel"; id: number; error: GatewayErrorData }
+  | { t: "credit"; id: number; n: number };
+
+export type FromWorker =
+  | { t: "ready" }
+  | { t: "res"; id: number; result: Exclude<UpstreamResult, { kind: "stream" }> }
+  | { t: "start"; id: number }
+  | { t: "chunk"; id: number; chunks: ChatChunk[] }
+  | { t: "end"; id: number }
+  | { t: "err"; id: number; error: GatewayErrorData }
+  | { t: "done"; id: number };
+
+/** Chunks a stream may have in flight to the main thread before it must wait for credit. */
+export const STREAM_CREDIT = 32;
+
+const packr = new Packr({ useRecords: false });
+
+/** A message as bytes whose buffer can be transferred rather than copied. */
+export function encode(message: ToWorker | FromWorker): Uint8Array {
+  return packr.pack(message);
+}
+
+export function decode<T extends ToWorker | FromWorker>(bytes: Uint8Array): T {
+  return packr.unpack(bytes) as T;
+}
