@@ -76,17 +76,21 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     logger,
     app,
     async listen() {
+      const tls = config.server.tls;
       app.listen({
         port: config.server.port,
         hostname: config.server.host,
         maxRequestBodySize: config.server.max_body_bytes + BODY_LIMIT_MARGIN,
+        // Bun serves HTTP/2 beside HTTP/1.1 on the same port (ALPN with TLS, prior knowledge without).
+        ...({ http2: config.server.http2 } as object),
+        ...(tls ? { tls: { cert: Bun.file(tls.cert_file), key: Bun.file(tls.key_file) } } : {}),
       });
       const server = app.server!;
       lifecycle.ready = true;
       const host = config.server.host;
       const port = server.port!;
       const urlHost = host.includes(":") ? `[${host}]` : host;
-      return { host, port, url: `http://${urlHost}:${port}` };
+      return { host, port, url: `${tls ? "https" : "http"}://${urlHost}:${port}` };
     },
     async shutdown() {
       lifecycle.draining = true;

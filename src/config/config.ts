@@ -27,6 +27,8 @@ export interface ProviderConfig {
   readonly retry: RetryConfig;
   readonly breaker: BreakerConfig;
   readonly key_cooldown_ms: number;
+  readonly http2: "auto" | "always" | "never";
+  readonly ca_file?: string;
   readonly mock: { readonly latency_ms: number; readonly chunk_delay_ms: number };
 }
 
@@ -59,6 +61,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly max_body_bytes: number;
   readonly drain_timeout_ms: number;
+  readonly http2: boolean;
+  readonly tls?: { readonly cert_file: string; readonly key_file: string };
 }
 
 export interface Config {

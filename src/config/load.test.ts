@@ -35,6 +35,7 @@ describe("parseConfig defaults", () => {
       host: "127.0.0.1",
       max_body_bytes: 10_485_760,
       drain_timeout_ms: 30_000,
+      http2: true,
     });
     expect(logging.level).toBe("info");
   });

@@ -125,6 +125,8 @@ export function parseConfig(
       retry: p.retry,
       breaker: p.breaker,
       key_cooldown_ms: p.key_cooldown_ms,
+      http2: p.http2,
+      ...(p.ca_file === undefined ? {} : { ca_file: p.ca_file }),
       models: p.models,
       pool: p.pool,
       mock: { latency_ms: 0, chunk_delay_ms: 0, ...p.mock },

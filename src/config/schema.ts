@@ -87,6 +87,15 @@ export const ProviderSchema = T.Object(
     first_byte_timeout_ms: T.Optional(T.Integer({ minimum: 1 })),
     retry: RetrySchema,
     breaker: BreakerSchema,
+    /**
+     * HTTP/2 to an https upstream: `auto` offers it and falls back to HTTP/1.1 for good when the
+     * upstream does not select it; `always` requires it; `never` pins HTTP/1.1.
+     */
+    http2: T.Union([T.Literal("auto"), T.Literal("always"), T.Literal("never")], {
+      default: "auto",
+    }),
+    /** A PEM file of extra certificate authorities to trust for this upstream (private CAs). */
+    ca_file: T.Optional(T.String({ minLength: 1 })),
     /** How long a key that answered 401/403 is set aside. */
     key_cooldown_ms: T.Integer({ minimum: 0, default: DEFAULT_KEY_COOLDOWN_MS }),
     /** Model names listed by `GET /v1/models` for this provider. */
@@ -125,6 +134,15 @@ const ServerSchema = T.Object(
     host: T.String({ minLength: 1, default: DEFAULT_HOST }),
     max_body_bytes: T.Integer({ minimum: 1, default: DEFAULT_MAX_BODY_BYTES }),
     drain_timeout_ms: T.Integer({ minimum: 0, default: DEFAULT_DRAIN_TIMEOUT_MS }),
+    /** Accept HTTP/2 as well as HTTP/1.1 (ALPN with TLS, prior knowledge without). */
+    http2: T.Boolean({ default: true }),
+    /** Serve HTTPS: PEM files of the certificate (chain) and its key. */
+    tls: T.Optional(
+      T.Object(
+        { cert_file: T.String({ minLength: 1 }), key_file: T.String({ minLength: 1 }) },
+        strict,
+      ),
+    ),
   },
   { ...strict, default: {} },
 );

@@ -4,6 +4,7 @@
  * aborts the upstream request. Errors leave here as GatewayErrors with the key scrubbed out.
  */
 import { GatewayError } from "../core/errors.ts";
+import type { ProviderConfig } from "../config/config.ts";
 import type { BoundProvider } from "../providers/registry.ts";
 import { localFetch, type FetchLike } from "./local-fetch.ts";
 import type { UpstreamExecutor, UpstreamJob, UpstreamResult } from "./job.ts";
@@ -28,6 +29,34 @@ export function scrubbed(
   return new GatewayError(err.code, message, { ...err.toJSON(), provider, cause: err.cause });
 }
 
+/**
+ * Bun's keep-alive fetch, speaking HTTP/2 to https upstreams that select it (`http2: auto`): the
+ * first HTTP2Unsupported answer pins the provider to HTTP/1.1 for the life of the process.
+ */
+function networkFetch(config: ProviderConfig, baseUrl: string): FetchLike {
+  const https = baseUrl.startsWith("https:");
+  let h2 = https && config.http2 !== "never";
+  const tls = config.ca_file === undefined ? undefined : { ca: Bun.file(config.ca_file) };
+  const init = (base: RequestInit, http2: boolean): RequestInit =>
+    ({
+      ...base,
+      ...(https ? { protocol: http2 ? "http2" : "http1.1" } : {}),
+      ...(tls ? { tls } : {}),
+    }) as RequestInit;
+  return async (url, base) => {
+    if (!h2) return fetch(url, init(base, false));
+    try {
+      return await fetch(url, init(base, true));
+    } catch (err) {
+      if (config.http2 === "auto" && (err as { code?: string }).code === "HTTP2Unsupported") {
+        h2 = false;
+        return fetch(url, init(base, false));
+      }
+      throw err;
+    }
+  };
+}
+
 function retryAfterSeconds(res: Response): number | undefined {
   const value = res.headers.get("retry-after");
   if (value === null) return undefined;
@@ -49,7 +78,7 @@ async function readErrorBody(res: Response): Promise<unknown> {
 export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
   const { adapter, config, baseUrl } = bound;
   const local = adapter.local?.(config);
-  const doFetch: FetchLike = local ? localFetch(local) : (url, init) => fetch(url, init);
+  const doFetch: FetchLike = local ? localFetch(local) : networkFetch(config, baseUrl);
   const fail = (err: unknown, key: string | undefined) =>
     scrubbed(GatewayError.from(err), config.name, key);
 

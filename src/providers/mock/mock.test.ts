@@ -130,6 +130,7 @@ describe("mock upstream", () => {
         cooldown_ms: 1,
       },
       key_cooldown_ms: 0,
+      http2: "never",
       models: ["echo", "echo-large"],
       pool: { concurrency: 1, queue_size: 0, workers: 0, on_full: "reject" },
       mock: { latency_ms: 0, chunk_delay_ms: 0 },
