@@ -35,11 +35,27 @@ export const STREAM_CREDIT = 32;
 
 const packr = new Packr({ useRecords: false });
 
-/** A message as bytes whose buffer can be transferred rather than copied. */
-export function encode(message: ToWorker | FromWorker): Uint8Array {
-  return packr.pack(message);
+/**
+ * How messages cross the thread boundary: msgpackr bytes in a transferred buffer (`msgpack`, the
+ * default) or the message object itself through structured clone (`clone`). Both were measured
+ * (docs/benchmarks.md); `SWITCHYARD_WORKER_WIRE=clone` selects the other for comparison.
+ */
+export const WIRE: "msgpack" | "clone" =
+  process.env.SWITCHYARD_WORKER_WIRE === "clone" ? "clone" : "msgpack";
+
+/** Posts a message to the other side in the configured wire format. */
+export function post(
+  target: { postMessage(message: unknown, transfer: ArrayBuffer[]): void },
+  message: ToWorker | FromWorker,
+): void {
+  if (WIRE === "clone") return target.postMessage(message, []);
+  const packed = packr.pack(message);
+  const bytes = new Uint8Array(packed.length); // msgpackr reuses its buffer: copy, then transfer
+  bytes.set(packed);
+  target.postMessage(bytes, [bytes.buffer]);
 }
 
-export function decode<T extends ToWorker | FromWorker>(bytes: Uint8Array): T {
-  return packr.unpack(bytes) as T;
+/** Reads a message posted by `post`. */
+export function receive<T extends ToWorker | FromWorker>(data: unknown): T {
+  return (data instanceof Uint8Array ? packr.unpack(data) : data) as T;
 }

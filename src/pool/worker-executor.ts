@@ -9,7 +9,7 @@ import type { ChatChunk } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { ProviderConfig } from "../config/config.ts";
 import type { UpstreamExecutor, UpstreamJob, UpstreamResult } from "./job.ts";
-import { decode, encode, STREAM_CREDIT, type FromWorker, type ToWorker } from "./protocol.ts";
+import { post, receive, STREAM_CREDIT, type FromWorker, type ToWorker } from "./protocol.ts";
 import { abortError } from "./upstream.ts";
 
 interface Pending {
@@ -50,10 +50,7 @@ export interface WorkerExecutor extends UpstreamExecutor {
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
 function send(worker: Worker, message: ToWorker): void {
-  const packed = encode(message);
-  const bytes = new Uint8Array(packed.length);
-  bytes.set(packed);
-  worker.postMessage(bytes, [bytes.buffer]);
+  post(worker, message);
 }
 
 export function createWorkerExecutor(provider: ProviderConfig, count: number): WorkerExecutor {
@@ -65,8 +62,8 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
     const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker, pending: new Map(), dead: false };
     slots[index] = slot;
-    worker.onmessage = (event: MessageEvent<Uint8Array>) =>
-      receive(slot, decode<FromWorker>(event.data));
+    worker.onmessage = (event: MessageEvent<unknown>) =>
+      handle(slot, receive<FromWorker>(event.data));
     const onDeath = () => died(index, slot);
     worker.addEventListener("error", onDeath);
     worker.addEventListener("close", onDeath);
@@ -105,7 +102,7 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
     if (p.gotDone) slot.pending.delete(id);
   }
 
-  function receive(slot: Slot, m: FromWorker): void {
+  function handle(slot: Slot, m: FromWorker): void {
     if (m.t === "ready") return;
     const p = slot.pending.get(m.id);
     if (!p) return;

@@ -6,7 +6,13 @@
 import { GatewayError } from "../core/errors.ts";
 import { bindProviders } from "../providers/registry.ts";
 import type { UpstreamExecutor, UpstreamJob } from "./job.ts";
-import { decode, encode, STREAM_CREDIT, type FromWorker, type ToWorker } from "./protocol.ts";
+import {
+  post as postTo,
+  receive,
+  STREAM_CREDIT,
+  type FromWorker,
+  type ToWorker,
+} from "./protocol.ts";
 import { createUpstreamClient } from "./upstream.ts";
 
 declare const self: Worker;
@@ -21,10 +27,7 @@ let client: UpstreamExecutor | undefined;
 const running = new Map<number, Running>();
 
 function post(message: FromWorker): void {
-  const packed = encode(message);
-  const bytes = new Uint8Array(packed.length); // msgpackr reuses its buffer: copy, then transfer
-  bytes.set(packed);
-  self.postMessage(bytes, [bytes.buffer]);
+  postTo(self, message);
 }
 
 async function run(id: number, job: UpstreamJob): Promise<void> {
@@ -64,8 +67,8 @@ async function run(id: number, job: UpstreamJob): Promise<void> {
   }
 }
 
-self.onmessage = (event: MessageEvent<Uint8Array>) => {
-  const message = decode<ToWorker>(event.data);
+self.onmessage = (event: MessageEvent<unknown>) => {
+  const message = receive<ToWorker>(event.data);
   switch (message.t) {
     case "init": {
       const bound = bindProviders({ [message.provider.name]: message.provider }).get(
