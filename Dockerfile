@@ -11,6 +11,7 @@ RUN bun install --frozen-lockfile --production
 FROM oven/bun:${BUN_VERSION}
 WORKDIR /app
 ENV NODE_ENV=production \
+    BUN_CONFIG_MAX_HTTP_REQUESTS=16384 \
     HOST=0.0.0.0 \
     PORT=8080
 COPY --from=deps /app/node_modules ./node_modules

@@ -6,7 +6,8 @@
  * with the load coming from a separate process (wrk when installed, else Bun).
  *
  *   bun run bench [--scenario chat|stream|isolation|soak|ramp] [--duration S] [--connections N]
- *                 [--rps N] [--latency MS] [--jitter MS] [--error-rate F] [--words N] [--workers N,...]
+ *                 [--rps N] [--latency MS] [--jitter MS] [--error-rate F] [--words N]
+ *                 [--chunk-delay MS] [--workers N,...]
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     jitter: { type: "string", default: "0" },
     "error-rate": { type: "string", default: "0" },
     words: { type: "string", default: "16" },
+    "chunk-delay": { type: "string" },
     workers: { type: "string", default: "0" },
     out: { type: "string", default: join(import.meta.dir, "results") },
   },
@@ -47,6 +49,8 @@ const options: ScenarioOptions = {
   jitterMs: Number(values.jitter),
   errorRate: Number(values["error-rate"]),
   words: Number(values.words),
+  // Streams need time between chunks for the gap to mean anything; other scenarios send at once.
+  chunkDelayMs: Number(values["chunk-delay"] ?? (values.scenario === "stream" ? 2 : 0)),
   workers: values.workers.split(",").map(Number),
 };
 

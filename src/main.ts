@@ -6,10 +6,10 @@
  */
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
-import { ConfigError } from "./config/config.ts";
+import { ConfigError, type Config } from "./config/config.ts";
 import { loadConfig, parsePort } from "./config/load.ts";
 import { createGateway } from "./gateway.ts";
-import { createLogger } from "./observability/logger.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
 
 const DEFAULT_CONFIG_FILE = "switchyard.config.json";
 
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   };
   const config = await loadConfig({ ...(file === undefined ? {} : { file }), overrides });
   const logger = createLogger({ level: config.logging.level });
+  warnOnFetchLimit(config, logger);
   const gateway = createGateway(config, { logger });
   const { url } = await gateway.listen();
   logger.info("switchyard listening", {
@@ -76,3 +77,20 @@ main().catch((err: unknown) => {
   }
   process.exit(1);
 });
+
+/**
+ * Bun's fetch runs at most BUN_CONFIG_MAX_HTTP_REQUESTS requests at once across the whole process
+ * (256 unless set). Providers whose pools together may run more can starve each other when one
+ * stalls, so say so at start (`bun start` and the Dockerfile set it to 16384).
+ */
+function warnOnFetchLimit(config: Config, logger: Logger): void {
+  const limit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? 256);
+  const total = Object.values(config.providers).reduce((sum, p) => sum + p.pool.concurrency, 0);
+  if (total > limit) {
+    logger.warn("provider pools may run more upstream calls than Bun's fetch allows at once", {
+      pools_concurrency: total,
+      bun_config_max_http_requests: limit,
+      fix: "set BUN_CONFIG_MAX_HTTP_REQUESTS to at least the sum of pool.concurrency",
+    });
+  }
+}

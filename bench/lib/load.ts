@@ -13,6 +13,8 @@ export interface LoadSpec {
   rps?: number;
   stream?: boolean;
   headers?: Record<string, string>;
+  /** Use the Bun generator even where wrk would do (to compare a rate with its own saturation). */
+  bun?: boolean;
 }
 
 export interface LoadResult {
@@ -94,6 +96,6 @@ async function runBun(spec: LoadSpec): Promise<LoadResult> {
 
 /** wrk for closed-loop non-streaming loads when installed; the Bun generator otherwise. */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const useWrk = hasWrk && !spec.stream && spec.rps === undefined && !spec.headers;
+  const useWrk = hasWrk && !spec.bun && !spec.stream && spec.rps === undefined && !spec.headers;
   return useWrk ? runWrk(spec) : runBun(spec);
 }

@@ -15,10 +15,12 @@ export async function startBun(
   url: string,
   ready: string,
 ): Promise<Proc> {
+  // Bun's fetch allows 256 requests at once per process unless told otherwise; the proxy and
+  // Switchyard both get the limit `bun start` sets, so neither is starved by the other's default.
   const proc = Bun.spawn(["bun", ...args], {
     stdout: "ignore",
     stderr: "inherit",
-    env: { ...process.env, NODE_ENV: "production" },
+    env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...process.env, NODE_ENV: "production" },
   });
   const until = Date.now() + 15_000;
   for (;;) {

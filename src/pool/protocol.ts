@@ -1,6 +1,6 @@
 /**
- * The messages between a pool and its worker threads: a discriminated union of plain data,
- * encoded with msgpackr into a transferable buffer (see `codec` below).
+ * The messages between a pool and its worker threads: a discriminated union of plain data, sent
+ * by structured clone or as msgpackr bytes (see WIRE below).
  *
  *   main -> worker   init (the provider's config), req (a job), cancel, credit (stream backpressure)
  *   worker -> main   ready, res (a whole answer), start (a stream began), chunk, end, err, done
@@ -36,12 +36,14 @@ export const STREAM_CREDIT = 32;
 const packr = new Packr({ useRecords: false });
 
 /**
- * How messages cross the thread boundary: msgpackr bytes in a transferred buffer (`msgpack`, the
- * default) or the message object itself through structured clone (`clone`). Both were measured
- * (docs/benchmarks.md); `SWITCHYARD_WORKER_WIRE=clone` selects the other for comparison.
+ * How messages cross the thread boundary: the message object itself through structured clone
+ * (`clone`, the default), or msgpackr bytes in a transferred buffer (`msgpack`). Both were
+ * measured with one worker on this 2-core machine (docs/benchmarks.md): structured clone gave
+ * 0.52 of the bare proxy's throughput, msgpackr plus a copy into a transferable buffer 0.42, so
+ * clone is the default; `SWITCHYARD_WORKER_WIRE=msgpack` selects the other for comparison.
  */
 export const WIRE: "msgpack" | "clone" =
-  process.env.SWITCHYARD_WORKER_WIRE === "clone" ? "clone" : "msgpack";
+  process.env.SWITCHYARD_WORKER_WIRE === "msgpack" ? "msgpack" : "clone";
 
 /** Posts a message to the other side in the configured wire format. */
 export function post(
