@@ -107,6 +107,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const NOOP = (): void => {};
+
 function requestTimeout(ms: number): GatewayError {
   return new GatewayError("UPSTREAM_TIMEOUT", `the request's deadline of ${ms} ms passed`);
 }
@@ -232,31 +234,43 @@ function prepare(
   clientSignal: AbortSignal,
   timeoutMs: number,
 ): { attempt: Attempt; clear(): void } {
+  const firstByteMs = bound.config.first_byte_timeout_ms;
+  const pool = deps.pools.get(target.provider)!;
+  // Without a first-byte deadline the attempt can use the client's own signal: no extra
+  // controller, listener or timer on the hot path.
+  if (firstByteMs === undefined || firstByteMs >= timeoutMs) {
+    const attempt = {
+      target,
+      bound,
+      pool,
+      keyIndex,
+      signal: clientSignal,
+      timeoutMs,
+      firstByte: NOOP,
+    };
+    return { attempt, clear: NOOP };
+  }
   const controller = new AbortController();
   const onAbort = () => controller.abort(clientSignal.reason);
   if (clientSignal.aborted) onAbort();
   else clientSignal.addEventListener("abort", onAbort, { once: true });
-  const firstByteMs = bound.config.first_byte_timeout_ms;
-  const timer =
-    firstByteMs === undefined || firstByteMs >= timeoutMs
-      ? undefined
-      : setTimeout(
-          () =>
-            controller.abort(
-              new GatewayError(
-                "UPSTREAM_TIMEOUT",
-                `provider "${target.provider}" sent no first byte within ${firstByteMs} ms`,
-                { provider: target.provider },
-              ),
-            ),
-          firstByteMs,
-        );
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new GatewayError(
+          "UPSTREAM_TIMEOUT",
+          `provider "${target.provider}" sent no first byte within ${firstByteMs} ms`,
+          { provider: target.provider },
+        ),
+      ),
+    firstByteMs,
+  );
   const firstByte = () => clearTimeout(timer);
   return {
     attempt: {
       target,
       bound,
-      pool: deps.pools.get(target.provider)!,
+      pool,
       keyIndex,
       signal: controller.signal,
       timeoutMs,

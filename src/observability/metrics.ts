@@ -68,6 +68,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     return model;
   };
 
+  // prom-client hashes a label object on every call; the per-request metrics keep each label
+  // set's child instead (as many as there are series, which the model-label cap bounds).
+  const children = new Map<string, { inc(n?: number): void; observe(v: number): void }>();
+  function child<C>(key: string, make: () => C): C {
+    let found = children.get(key) as C | undefined;
+    if (found === undefined) {
+      found = make();
+      children.set(key, found as never);
+    }
+    return found;
+  }
+
   const requests = new client.Counter({
     name: "switchyard_requests_total",
     help: "Requests answered, by dialect, provider, model and HTTP status.",
@@ -179,16 +191,26 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     observeRequest(o) {
       const model = modelLabel(o.model);
-      requests.inc({ dialect: o.dialect, provider: o.provider, model, status: o.status });
-      duration.observe(
-        { provider: o.provider, model, stream: o.stream ? "true" : "false" },
-        o.durationMs / 1000,
-      );
-      if (o.ttfbMs !== undefined) ttfb.observe({ provider: o.provider, model }, o.ttfbMs / 1000);
+      const stream = o.stream ? "true" : "false";
+      const status = String(o.status);
+      child(`r\0${o.dialect}\0${o.provider}\0${model}\0${status}`, () =>
+        requests.labels({ dialect: o.dialect, provider: o.provider, model, status }),
+      ).inc();
+      child(`d\0${o.provider}\0${model}\0${stream}`, () =>
+        duration.labels({ provider: o.provider, model, stream }),
+      ).observe(o.durationMs / 1000);
+      if (o.ttfbMs !== undefined)
+        child(`t\0${o.provider}\0${model}`, () =>
+          ttfb.labels({ provider: o.provider, model }),
+        ).observe(o.ttfbMs / 1000);
       if (o.promptTokens)
-        tokens.inc({ provider: o.provider, model, direction: "input" }, o.promptTokens);
+        child(`i\0${o.provider}\0${model}`, () =>
+          tokens.labels({ provider: o.provider, model, direction: "input" }),
+        ).inc(o.promptTokens);
       if (o.completionTokens)
-        tokens.inc({ provider: o.provider, model, direction: "output" }, o.completionTokens);
+        child(`o\0${o.provider}\0${model}`, () =>
+          tokens.labels({ provider: o.provider, model, direction: "output" }),
+        ).inc(o.completionTokens);
     },
     upstreamError(provider, code) {
       upstreamErrors.inc({ provider, code });
