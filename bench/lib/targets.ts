@@ -1,0 +1,225 @@
+/**
+ * What every scenario shares: the options, starting the mock, the bare proxy and Switchyard as
+ * separate processes, measuring one load against one of them, and the comparison of direct / proxy
+ * / Switchyard over a list of phases with the issue's target lines.
+ */
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { runLoad, type LoadSpec } from "./load.ts";
+import { cpuSeconds, freePort, memory, startBun, type Proc } from "./procs.ts";
+import type { Report, Row } from "./report.ts";
+import { round } from "./stats.ts";
+
+export interface ScenarioOptions {
+  durationS: number;
+  connections: number;
+  rps?: number;
+  latencyMs: number;
+  jitterMs: number;
+  errorRate: number;
+  words: number;
+  /** Delay between the mock's stream chunks, ms. */
+  chunkDelayMs: number;
+  /** `pool.workers` values to measure Switchyard with (0 = in-process). */
+  workers: number[];
+}
+
+export type Outcome = Pick<Report, "rows" | "targets" | "notes">;
+export interface Scenario {
+  defaultDurationS: number;
+  run(o: ScenarioOptions): Promise<Outcome>;
+}
+
+export const ROOT = join(import.meta.dir, "..", "..");
+export const messages = [{ role: "user", content: "Benchmark this gateway, please." }];
+export const chatBody = (model: string, stream = false) =>
+  JSON.stringify({
+    model,
+    messages,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+
+export async function startMock(o: ScenarioOptions): Promise<Proc> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    "bench/mock-upstream.ts",
+    "--port",
+    String(port),
+    "--latency",
+    String(o.latencyMs),
+    "--jitter",
+    String(o.jitterMs),
+    "--error-rate",
+    String(o.errorRate),
+    "--words",
+    String(o.words),
+    "--chunk-delay",
+    String(o.chunkDelayMs),
+  ];
+  return startBun(
+    "mock",
+    args.map((a) => (a.startsWith("bench/") ? join(ROOT, a) : a)),
+    url,
+    `${url}/v1/models`,
+  );
+}
+
+export async function startProxy(upstream: string): Promise<Proc> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startBun(
+    "proxy",
+    [join(ROOT, "bench/proxy.ts"), "--port", String(port), "--upstream", upstream],
+    url,
+    `${url}/health-probe`,
+  );
+}
+
+/** Switchyard with its full default pipeline (metrics on), providers pointing at the mock. */
+export async function startSwitchyard(
+  mockUrl: string,
+  workers: number,
+  extra: Record<string, unknown> = {},
+): Promise<Proc> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = (more: object = {}) => ({
+    type: "openai",
+    base_url: `${mockUrl}/v1`,
+    keys: [{ value: "bench-key" }],
+    pool: { concurrency: 1024, queue_size: 8192, ...(workers > 0 ? { workers } : {}) },
+    ...more,
+  });
+  const config = {
+    server: { port, host: "127.0.0.1" },
+    logging: { level: "warn" },
+    providers: {
+      up: provider(),
+      ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, provider(v as object)])),
+    },
+  };
+  const file = join(tmpdir(), `switchyard-bench-${port}.json`);
+  await Bun.write(file, JSON.stringify(config));
+  return startBun(
+    workers > 0 ? `switchyard-w${workers}` : "switchyard",
+    [join(ROOT, "src/main.ts"), "--config", file],
+    url,
+    `${url}/health`,
+  );
+}
+
+/** One measured load against one process: its CPU share and peak memory come with the result. */
+export async function measure(target: Proc, phase: string, spec: LoadSpec): Promise<Row> {
+  const pid = target.proc.pid;
+  const cpu0 = await cpuSeconds(pid);
+  const t0 = performance.now();
+  const result = await runLoad(spec);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = ((await cpuSeconds(pid)) - cpu0) / wall;
+  const mem = await memory(pid);
+  return {
+    target: target.name,
+    phase,
+    connections: spec.connections,
+    result,
+    cpuPercent: cpu * 100,
+    peakRssMiB: mem.peak,
+  };
+}
+
+export function chatUrl(p: Proc): string {
+  return `${p.url}/v1/chat/completions`;
+}
+
+/** Runs `phases` against direct, bare proxy and each Switchyard variant, one process at a time. */
+export async function compare(
+  o: ScenarioOptions,
+  phases: { name: string; connections: number; durationS: number; stream?: boolean }[],
+): Promise<Row[]> {
+  const mock = await startMock(o);
+  const rows: Row[] = [];
+  try {
+    const makers: (() => Promise<Proc>)[] = [
+      async () => mock,
+      () => startProxy(mock.url),
+      ...o.workers.map((w) => () => startSwitchyard(mock.url, w)),
+    ];
+    for (const make of makers) {
+      const target = await make();
+      const direct = target === mock;
+      const model = target.name.startsWith("switchyard") ? "up/echo" : "echo";
+      const url = chatUrl(target);
+      try {
+        await runLoad({ url, body: chatBody(model), connections: o.connections, durationS: 1 }); // warm up
+        for (const phase of phases) {
+          const spec = {
+            url,
+            body: chatBody(model, phase.stream),
+            connections: phase.connections,
+            durationS: phase.durationS,
+            stream: phase.stream ?? false,
+          };
+          const row = await measure(target, phase.name, spec);
+          rows.push({ ...row, target: direct ? "direct" : target.name });
+        }
+      } finally {
+        if (!direct) await target.stop();
+      }
+    }
+  } finally {
+    await mock.stop();
+  }
+  for (const row of rows) {
+    const same = (t: string) => rows.find((r) => r.target === t && r.phase === row.phase);
+    const d = same("direct")?.result.latency.p50;
+    const p = same("proxy")?.result.latency.p50;
+    if (row.target !== "direct" && d !== undefined) row.addedVsDirect = row.result.latency.p50 - d;
+    if (row.target.startsWith("switchyard") && p !== undefined)
+      row.addedVsProxy = row.result.latency.p50 - p;
+  }
+  return rows;
+}
+
+export const get = (rows: Row[], target: string, phase: string) =>
+  rows.find((r) => r.target === target && r.phase === phase);
+
+export function throughputTargets(
+  rows: Row[],
+  phase: string,
+  workers: number[],
+): Report["targets"] {
+  const out: Report["targets"] = [];
+  const proxy = get(rows, "proxy", phase);
+  for (const w of workers) {
+    const name = w > 0 ? `switchyard-w${w}` : "switchyard";
+    const sw = get(rows, name, phase);
+    if (!proxy || !sw) continue;
+    const ratio = sw.result.rps / proxy.result.rps;
+    out.push({
+      name: `throughput ${name} / bare proxy (${phase})`,
+      figure: `${round(ratio, 3)} (${Math.round(sw.result.rps)} / ${Math.round(proxy.result.rps)} RPS)`,
+      goal: "≥ 0.9",
+      met: ratio >= 0.9,
+    });
+  }
+  return out;
+}
+
+export function latencyTargets(rows: Row[], phase: string, workers: number[]): Report["targets"] {
+  const out: Report["targets"] = [];
+  const proxy = get(rows, "proxy", phase);
+  for (const w of workers) {
+    const name = w > 0 ? `switchyard-w${w}` : "switchyard";
+    const sw = get(rows, name, phase);
+    if (!proxy?.addedVsDirect || sw?.addedVsDirect === undefined) continue;
+    const ratio = sw.addedVsDirect / proxy.addedVsDirect;
+    out.push({
+      name: `added p50 ${name} / bare proxy's (${phase})`,
+      figure: `${round(ratio, 2)} (${round(sw.addedVsDirect, 3)} ms / ${round(proxy.addedVsDirect, 3)} ms)`,
+      goal: "≤ 1.25",
+      met: ratio <= 1.25,
+    });
+  }
+  return out;
+}
