@@ -19,7 +19,13 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 const GOOGLE_STATUSES = new Set(
-  Object.values(STATUS_NAMES).concat(["FAILED_PRECONDITION", "OUT_OF_RANGE", "UNKNOWN"]),
+  Object.values(STATUS_NAMES).concat([
+    "FAILED_PRECONDITION",
+    "OUT_OF_RANGE",
+    "ALREADY_EXISTS",
+    "DATA_LOSS",
+    "UNKNOWN",
+  ]),
 );
 
 export interface GeminiErrorBody {
@@ -34,20 +40,53 @@ export function geminiErrorBody(err: GatewayError): GeminiErrorBody {
   return { error: { code: err.status, message: err.message, status } };
 }
 
-export function geminiErrorInfo(status: number, body: unknown): UpstreamErrorInfo {
+/** The error object of a Google error body, which is sometimes wrapped in an array. */
+function errorObject(body: unknown): Record<string, unknown> | undefined {
   const wrapped = Array.isArray(body) ? body[0] : body;
-  const err = isRecord(wrapped) && isRecord(wrapped.error) ? wrapped.error : undefined;
-  const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
-  const message =
-    typeof err?.message === "string" ? err.message : (text ?? `upstream returned status ${status}`);
-  return typeof err?.status === "string" ? { message, type: err.status } : { message };
+  return isRecord(wrapped) && isRecord(wrapped.error) ? wrapped.error : undefined;
 }
 
-/** The HTTP status an in-stream error body stands for. */
-export function geminiErrorStatus(body: Record<string, unknown>): number {
-  const err = isRecord(body.error) ? body.error : {};
+/** `details[].reason` of a `google.rpc.ErrorInfo` (`API_KEY_INVALID`), if any. */
+function reason(err: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(err.details)) return undefined;
+  const info = err.details.find((d) => isRecord(d) && typeof d.reason === "string");
+  return isRecord(info) ? (info.reason as string) : undefined;
+}
+
+export function geminiErrorInfo(status: number, body: unknown): UpstreamErrorInfo {
+  const err = errorObject(body);
+  const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
+  const message =
+    typeof err?.message === "string" && err.message !== ""
+      ? err.message
+      : (text ?? `upstream returned status ${status}`);
+  const info: UpstreamErrorInfo = { message };
+  if (typeof err?.status === "string" && err.status !== "") info.type = err.status;
+  const code = err && reason(err);
+  if (code !== undefined) info.code = code;
+  return info;
+}
+
+/** HTTP statuses of Google's status names, for error events that carry no numeric code. */
+const STATUS_CODES: Record<string, number> = {
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 400,
+  OUT_OF_RANGE: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ABORTED: 409,
+  ALREADY_EXISTS: 409,
+  RESOURCE_EXHAUSTED: 429,
+  CANCELLED: 499,
+  UNIMPLEMENTED: 501,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+};
+
+/** The HTTP status an in-stream error body stands for (500 when it says nothing usable). */
+export function geminiErrorStatus(body: unknown): number {
+  const err = errorObject(body) ?? {};
   if (typeof err.code === "number" && err.code >= 400 && err.code < 600) return err.code;
-  if (err.status === "RESOURCE_EXHAUSTED") return 429;
-  if (err.status === "INVALID_ARGUMENT") return 400;
-  return 500;
+  return (typeof err.status === "string" ? STATUS_CODES[err.status] : undefined) ?? 500;
 }

@@ -48,7 +48,7 @@ interface Turn {
   results: ChatMessage[];
 }
 
-/** Calls of the previous model turn, waiting for their functionResponse. */
+/** Calls of the last model turn that no functionResponse has answered yet. */
 type Pending = ToolCall[];
 
 function media(part: Record<string, unknown>, key: string, path: string, unmapped: Unmapped) {
@@ -66,20 +66,17 @@ function media(part: Record<string, unknown>, key: string, path: string, unmappe
   return { type: "image_url" as const, image_url: { url: uri } };
 }
 
-function answer(call: Record<string, unknown>, path: string, pending: Pending): string {
-  const name = str(call.name, `${path}.name`);
-  const id = call.id;
-  const at =
-    typeof id === "string"
-      ? pending.findIndex((c) => c.id === id)
-      : pending.findIndex((c) => c.function.name === name);
-  if (at < 0) {
-    if (typeof id === "string") return id;
+/** The id of the pending call a functionResponse answers: by id when it has one, else by name. */
+function answer(response: Record<string, unknown>, path: string, pending: Pending): string {
+  const name = str(response.name, `${path}.name`);
+  const id = response.id;
+  let at = typeof id === "string" ? pending.findIndex((c) => c.id === id) : -1;
+  if (at < 0) at = pending.findIndex((c) => c.function.name === name);
+  if (at < 0)
     throw invalidField(
-      `${path}.name`,
-      `answers no functionCall named "${name}" in the turn before`,
+      `${path}.${typeof id === "string" ? "id" : "name"}`,
+      `answers no unanswered functionCall named "${name}" in the model turn before`,
     );
-  }
   return pending.splice(at, 1)[0]!.id;
 }
 
@@ -107,6 +104,7 @@ function readPart(
   const call = field(raw, "functionCall");
   if (call.value !== undefined) {
     const p = `${path}.${call.key}`;
+    if (ctx.role !== "model") throw invalidField(p, "functionCall parts belong in model turns");
     if (!isRecord(call.value)) throw invalidField(p, "must be an object");
     const args = call.value.args ?? {};
     if (!isRecord(args)) throw invalidField(`${p}.args`, "must be an object");
@@ -123,6 +121,7 @@ function readPart(
   const response = field(raw, "functionResponse");
   if (response.value !== undefined) {
     const p = `${path}.${response.key}`;
+    if (ctx.role === "model") throw invalidField(p, "functionResponse parts belong in user turns");
     if (!isRecord(response.value)) throw invalidField(p, "must be an object");
     const content = response.value.response ?? {};
     turn.results.push({
@@ -166,7 +165,7 @@ function readContent(
     const only = turn.parts.length === 1 ? turn.parts[0] : undefined;
     out.push({ role: "user", content: only?.type === "text" ? only.text : turn.parts });
   }
-  return [];
+  return pending;
 }
 
 function readTools(value: unknown, key: string, unmapped: Unmapped): FunctionTool[] {

@@ -9,6 +9,12 @@
  *   file extension (`image/jpeg` when there is none).
  * - Tools are sent as `parametersJsonSchema` (plain JSON Schema); `tool_choice` as `toolConfig`.
  * - `stream_options` is not sent: Gemini streams always carry usage.
+ * - Tool-call ids the gateway made up for Gemini calls that had none are not sent back; other ids
+ *   go out as `functionCall.id` / `functionResponse.id` (v1beta accepts them; v1 and Vertex do not).
+ * - Gemini 3 and later refuse a replayed `functionCall` without the `thoughtSignature` that the
+ *   canonical form cannot carry, so for those models the first call of each model turn gets
+ *   Google's documented placeholder `skip_thought_signature_validator`.
+ * - An unknown `tool_call_id` is a 400 naming `messages[i].tool_call_id`.
  * - Refused (400 naming the field): `n` > 1, `parallel_tool_calls: false`, `strict` tools, message
  *   `name`s, non-text system or tool content, and every field not in KNOWN (`user`, `logprobs`, ...).
  */
@@ -92,7 +98,16 @@ function withId(part: Record<string, unknown>, id: string): Record<string, unkno
   return id.startsWith(SYNTHETIC_ID) ? part : { ...part, id };
 }
 
-function modelParts(m: ChatMessage, path: string): Part[] {
+/** Google's placeholder for a replayed call whose real thought signature is unknown. */
+const SKIP_SIGNATURE = "skip_thought_signature_validator";
+
+/** Gemini 3 and later validate thought signatures on replayed function calls. */
+function checksSignatures(model: string): boolean {
+  const major = /(?:^|\/)gemini-(\d+)/i.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
+}
+
+function modelParts(m: ChatMessage, path: string, signed: boolean): Part[] {
   const parts: Part[] = [];
   const t = text(m.content, path);
   if (t !== "") parts.push({ text: t });
@@ -101,7 +116,9 @@ function modelParts(m: ChatMessage, path: string): Part[] {
       call.function.arguments,
       `${path}.tool_calls[${k}].function.arguments`,
     );
-    parts.push({ functionCall: withId({ name: call.function.name, args }, call.id) });
+    const part: Part = { functionCall: withId({ name: call.function.name, args }, call.id) };
+    if (signed && k === 0) part.thoughtSignature = SKIP_SIGNATURE;
+    parts.push(part);
   });
   return parts.length > 0 ? parts : [{ text: "" }];
 }
@@ -116,7 +133,10 @@ function responseObject(content: string): JsonObject {
   return { content };
 }
 
-function convert(messages: ChatMessage[]): { system: string[]; contents: Content[] } {
+function convert(
+  messages: ChatMessage[],
+  signed: boolean,
+): { system: string[]; contents: Content[] } {
   const system: string[] = [];
   const contents: Content[] = [];
   const names = new Map<string, string>();
@@ -129,7 +149,7 @@ function convert(messages: ChatMessage[]): { system: string[]; contents: Content
     else if (m.role === "user") contents.push({ role: "user", parts: userParts(m.content) });
     else if (m.role === "assistant") {
       for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
-      contents.push({ role: "model", parts: modelParts(m, path) });
+      contents.push({ role: "model", parts: modelParts(m, path, signed) });
     } else {
       const id = m.tool_call_id;
       const name = id === undefined ? undefined : names.get(id);
@@ -177,12 +197,12 @@ function generationConfig(req: ChatRequest): JsonObject {
   return config;
 }
 
-export function geminiRequestOut(req: ChatRequest): JsonObject {
+export function geminiRequestOut(req: ChatRequest, model: string): JsonObject {
   if (req.native?.dialect === "gemini") return req.native.body;
   rejectUnknownFields(req, KNOWN, TARGET);
   if (req.n !== undefined && req.n !== 1) throw untranslatable("n", TARGET);
   if (req.parallel_tool_calls === false) throw untranslatable("parallel_tool_calls", TARGET);
-  const { system, contents } = convert(req.messages);
+  const { system, contents } = convert(req.messages, checksSignatures(model));
   const body: JsonObject = { contents: contents as unknown as JsonObject[] };
   if (system.length > 0) body.systemInstruction = { parts: system.map((t) => ({ text: t })) };
   if (req.tools?.length) {

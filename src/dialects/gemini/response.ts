@@ -2,7 +2,11 @@
  * Gemini generateContent responses, both ways, with the finish-reason and usage mappings the
  * streams share. Thought parts have no canonical form and reach Gemini clients through the
  * native body only. Finish reasons without a canonical equivalent (`OTHER`, `LANGUAGE`,
- * `MALFORMED_FUNCTION_CALL`, ...) read as `stop`.
+ * `MALFORMED_FUNCTION_CALL`, ...) read as `stop`; a blocked prompt (no candidates) reads as
+ * `content_filter`. Content is null when the candidate has no parts or only function calls.
+ * Completion tokens include thought tokens; the total is Gemini's own `totalTokenCount`.
+ * Going out, an OpenAI `refusal` is sent as text (Gemini has no separate refusal), and an answer
+ * with neither text nor calls still has one empty text part.
  */
 import type { ChatResponse, FinishReason, JsonObject, ToolCall, Usage } from "../../core/chat.ts";
 import { invalidUpstream, isRecord, parseArguments } from "../fields.ts";
@@ -37,10 +41,11 @@ function count(value: unknown): number {
 export function usageIn(meta: Record<string, unknown>): Usage {
   const prompt = count(meta.promptTokenCount);
   const completion = count(meta.candidatesTokenCount) + count(meta.thoughtsTokenCount);
+  const total = meta.totalTokenCount;
   const usage: Usage = {
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: prompt + completion,
+    total_tokens: typeof total === "number" && Number.isFinite(total) ? total : prompt + completion,
   };
   const cached = count(meta.cachedContentTokenCount);
   if (cached > 0) usage.prompt_tokens_details = { cached_tokens: cached };
@@ -95,9 +100,10 @@ export function geminiResponseIn(body: unknown): ChatResponse {
     Array.isArray(body.candidates) && isRecord(body.candidates[0]) ? body.candidates[0] : undefined;
   const content = candidate && isRecord(candidate.content) ? candidate.content : {};
   const { text, calls } = readParts(content.parts, id);
+  const hasParts = Array.isArray(content.parts) && content.parts.length > 0;
   const message: ChatResponse["choices"][number]["message"] = {
     role: "assistant",
-    content: text === "" && calls.length > 0 ? null : text,
+    content: text === "" && (calls.length > 0 || !hasParts) ? null : text,
   };
   if (calls.length > 0) message.tool_calls = calls;
   const finish = candidate
@@ -128,7 +134,8 @@ export function geminiResponseOut(res: ChatResponse): unknown {
   if (res.native?.dialect === "gemini") return res.native.body;
   const choice = res.choices[0];
   const parts: JsonObject[] = [];
-  if (choice?.message.content) parts.push({ text: choice.message.content });
+  const text = (choice?.message.content ?? "") + (choice?.message.refusal ?? "");
+  if (text !== "") parts.push({ text });
   for (const call of choice?.message.tool_calls ?? []) {
     parts.push({
       functionCall: {

@@ -23,20 +23,28 @@ function readFormat(
   unmapped: string[],
 ) {
   const mime = field(config, "responseMimeType");
-  const schema = field(config, "responseJsonSchema").value ?? field(config, "responseSchema").value;
+  const jsonSchema = field(config, "responseJsonSchema");
+  const openApiSchema = field(config, "responseSchema");
+  const schema = jsonSchema.value !== undefined ? jsonSchema : openApiSchema;
+  const schemaPath = `${path}.${schema.key}`;
+  if (jsonSchema.value !== undefined && openApiSchema.value !== undefined)
+    unmapped.push(`${path}.${openApiSchema.key}`);
   if (mime.value === undefined || mime.value === "text/plain") {
-    if (schema !== undefined) unmapped.push(`${path}.responseSchema`);
+    if (schema.value !== undefined) unmapped.push(schemaPath);
     return;
   }
   if (mime.value !== "application/json") return void unmapped.push(`${path}.${mime.key}`);
-  if (schema === undefined) {
+  if (schema.value === undefined) {
     req.response_format = { type: "json_object" };
     return;
   }
-  if (!isRecord(schema)) throw invalidField(`${path}.responseSchema`, "must be an object");
+  if (!isRecord(schema.value)) throw invalidField(schemaPath, "must be an object");
   req.response_format = {
     type: "json_schema",
-    json_schema: { name: "response", schema: toJsonSchema(schema as JsonObject) as JsonObject },
+    json_schema: {
+      name: "response",
+      schema: toJsonSchema(schema.value as JsonObject) as JsonObject,
+    },
   };
 }
 

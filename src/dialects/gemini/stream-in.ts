@@ -29,9 +29,12 @@ function parse(event: SseEvent, state: GeminiStreamState): StreamStep {
   } catch {
     throw invalidUpstream("stream event");
   }
+  const wrapped = Array.isArray(data) ? data[0] : data;
+  if (isRecord(wrapped) && wrapped.error !== undefined) {
+    const status = geminiErrorStatus(data);
+    throw upstreamError(status, geminiErrorInfo(status, data));
+  }
   if (!isRecord(data)) throw invalidUpstream("stream event");
-  if (data.error !== undefined)
-    throw upstreamError(geminiErrorStatus(data), geminiErrorInfo(500, data));
   if (typeof data.responseId === "string") state.id = data.responseId;
   if (typeof data.modelVersion === "string") state.model = data.modelVersion;
   if (isRecord(data.usageMetadata)) state.usage = usageIn(data.usageMetadata);

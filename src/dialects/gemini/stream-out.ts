@@ -2,7 +2,11 @@
  * Canonical chunks -> Gemini stream events (`data:` only, no end marker). Text goes out as it
  * comes, one event per chunk. Gemini clients expect function calls whole, so tool-call fragments
  * are collected and sent, with the finish reason and usage (which OpenAI-format upstreams send
- * after the finish reason), in one last event at the end.
+ * after the finish reason), in one last event at the end. That event always has a part (an empty
+ * text when there are no calls): `@google/genai` chats keep a streamed answer in their history
+ * only if every event has a candidate with non-empty `parts` and one has a `finishReason`.
+ * OpenAI `refusal` deltas are sent as text. Events have no `event:` name, and the stream has no
+ * end marker: the SDK takes every blank-line-separated `data:` block as one response.
  *
  * Events a chunk carries from a Gemini provider (`native`) are sent as they are.
  */
@@ -57,8 +61,8 @@ export function geminiStreamOut(req: ChatRequest): StreamEncoder {
       if (!choice) return [];
       collect(chunk);
       if (choice.finish_reason) finish = choice.finish_reason;
-      if (!choice.delta.content) return [];
-      return [event([{ text: choice.delta.content }])];
+      const text = (choice.delta.content ?? "") + (choice.delta.refusal ?? "");
+      return text === "" ? [] : [event([{ text }])];
     },
     end() {
       if (passthrough) return [];
