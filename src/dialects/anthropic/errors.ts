@@ -1,48 +1,53 @@
-/** Anthropic error bodies, both ways: `{"type":"error","error":{"type","message"}}`. */
+/**
+ * Anthropic error bodies, both ways: `{"type":"error","error":{"type","message"}}`. Written with
+ * the type Anthropic uses for the status (an upstream Anthropic type is kept as it was); read
+ * with `error.details.error_code` as the code when present.
+ */
 import type { GatewayError, UpstreamErrorInfo } from "../../core/errors.ts";
 import { isRecord } from "../fields.ts";
+import { ERROR_STATUS, type ErrorBody } from "./wire.ts";
 
-export const ANTHROPIC_ERROR_TYPES = new Set([
-  "invalid_request_error",
-  "authentication_error",
-  "permission_error",
-  "not_found_error",
-  "request_too_large",
-  "rate_limit_error",
-  "api_error",
-  "overloaded_error",
-  "timeout_error",
-]);
+/** Types Anthropic sends besides those of ERROR_STATUS; kept when an upstream names them. */
+const OTHER_TYPES = new Set(["billing_error", "conflict_error"]);
+
+const TYPE_OF_STATUS: Readonly<Record<number, string>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "overloaded_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
 
 function typeForStatus(status: number): string {
-  if (status === 401) return "authentication_error";
-  if (status === 403) return "permission_error";
-  if (status === 404) return "not_found_error";
-  if (status === 413) return "request_too_large";
-  if (status === 429) return "rate_limit_error";
-  if (status === 503 || status === 529) return "overloaded_error";
-  if (status === 504) return "timeout_error";
-  if (status >= 500) return "api_error";
-  return "invalid_request_error";
+  return TYPE_OF_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
 }
 
-export interface AnthropicErrorBody {
-  type: "error";
-  error: { type: string; message: string };
+function isAnthropicType(type: string | undefined): type is string {
+  return type !== undefined && (Object.hasOwn(ERROR_STATUS, type) || OTHER_TYPES.has(type));
 }
 
-export function anthropicErrorBody(err: GatewayError): AnthropicErrorBody {
-  const own = err.upstreamType !== undefined && ANTHROPIC_ERROR_TYPES.has(err.upstreamType);
-  return {
-    type: "error",
-    error: { type: own ? err.upstreamType! : typeForStatus(err.status), message: err.message },
-  };
+export function anthropicErrorOut(err: GatewayError): ErrorBody {
+  const type = isAnthropicType(err.upstreamType) ? err.upstreamType : typeForStatus(err.status);
+  return { type: "error", error: { type, message: err.message } };
 }
 
-export function anthropicErrorInfo(status: number, body: unknown): UpstreamErrorInfo {
+export function anthropicErrorIn(status: number, body: unknown): UpstreamErrorInfo {
   const err = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
   const message =
-    typeof err?.message === "string" ? err.message : (text ?? `upstream returned status ${status}`);
-  return typeof err?.type === "string" ? { message, type: err.type } : { message };
+    typeof err?.message === "string" && err.message !== ""
+      ? err.message
+      : (text ?? `upstream returned status ${status}`);
+  const info: UpstreamErrorInfo = { message };
+  if (typeof err?.type === "string") info.type = err.type;
+  const code = isRecord(err?.details) ? err.details.error_code : undefined;
+  if (typeof code === "string") info.code = code;
+  return info;
 }

@@ -1,88 +1,43 @@
 /**
- * Anthropic Messages responses, both ways, and the stop-reason and usage mappings they share with
- * the streams. Thinking blocks have no canonical form: they reach Anthropic clients through the
- * native body only.
+ * Anthropic Messages responses, both ways.
+ *
+ * In: text blocks joined into `content` (null when there is none), `tool_use` blocks as
+ * `tool_calls` (arguments = the input as JSON), the message id kept, usage and stop reason as in
+ * mapping.ts. Thinking and server-tool blocks have no canonical form: they reach Anthropic
+ * clients through the native body only.
+ * Out: a text block (only for non-empty text; an OpenAI `refusal` counts as text), then one
+ * `tool_use` block per call; the id gets a `msg_` prefix when it lacks one.
  */
-import type { ChatResponse, FinishReason, JsonObject, ToolCall, Usage } from "../../core/chat.ts";
+import type { ChatResponse, JsonObject, ToolCall } from "../../core/chat.ts";
 import { invalidUpstream, isRecord, parseArguments } from "../fields.ts";
+import { finishReason, messageId, stopReason, usageIn, usageOut } from "./mapping.ts";
+import type { AssistantBlock, MessagesResponse } from "./wire.ts";
 
-const FINISH: Record<string, FinishReason> = {
-  end_turn: "stop",
-  stop_sequence: "stop",
-  pause_turn: "stop",
-  max_tokens: "length",
-  model_context_window_exceeded: "length",
-  tool_use: "tool_calls",
-  refusal: "content_filter",
-};
-
-const STOP: Record<FinishReason, string> = {
-  stop: "end_turn",
-  length: "max_tokens",
-  tool_calls: "tool_use",
-  function_call: "tool_use",
-  content_filter: "refusal",
-};
-
-export function finishReason(stop: unknown): FinishReason | null {
-  return typeof stop === "string" ? (FINISH[stop] ?? "stop") : null;
-}
-
-export function stopReason(finish: FinishReason | null | undefined): string {
-  return finish ? STOP[finish] : "end_turn";
-}
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-
-/** Anthropic usage -> canonical: cached and cache-written input count as prompt tokens. */
-export function usageIn(usage: Record<string, unknown>): Usage {
-  const cached = count(usage.cache_read_input_tokens);
-  const prompt = count(usage.input_tokens) + cached + count(usage.cache_creation_input_tokens);
-  const completion = count(usage.output_tokens);
-  const out: Usage = {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
+function toolCallIn(block: Record<string, unknown>): ToolCall {
+  if (typeof block.id !== "string" || typeof block.name !== "string")
+    throw invalidUpstream("tool_use block");
+  const input = block.input ?? {};
+  if (!isRecord(input)) throw invalidUpstream("tool_use block: its input is not an object");
+  return {
+    id: block.id,
+    type: "function",
+    function: { name: block.name, arguments: JSON.stringify(input) },
   };
-  if (cached > 0) out.prompt_tokens_details = { cached_tokens: cached };
-  return out;
-}
-
-/** Canonical usage -> Anthropic's, splitting cached prompt tokens back out. */
-export function usageOut(usage: Usage | undefined | null): Record<string, number> {
-  if (!usage) return { input_tokens: 0, output_tokens: 0 };
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
-  const out: Record<string, number> = {
-    input_tokens: usage.prompt_tokens - cached,
-    output_tokens: usage.completion_tokens,
-  };
-  if (cached > 0) out.cache_read_input_tokens = cached;
-  return out;
 }
 
 export function anthropicResponseIn(body: unknown): ChatResponse {
   if (!isRecord(body) || !Array.isArray(body.content) || !isRecord(body.usage))
     throw invalidUpstream("message");
-  let text = "";
+  const texts: string[] = [];
   const calls: ToolCall[] = [];
   for (const block of body.content) {
     if (!isRecord(block)) throw invalidUpstream("content block");
-    if (block.type === "text" && typeof block.text === "string") text += block.text;
-    if (block.type === "tool_use") {
-      if (typeof block.id !== "string" || typeof block.name !== "string")
-        throw invalidUpstream("tool_use block");
-      calls.push({
-        id: block.id,
-        type: "function",
-        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
-      });
-    }
+    if (block.type === "text" && typeof block.text === "string") texts.push(block.text);
+    else if (block.type === "tool_use") calls.push(toolCallIn(block));
   }
   const message: ChatResponse["choices"][number]["message"] = {
     role: "assistant",
-    content: text === "" && calls.length > 0 ? null : text,
+    content: texts.length > 0 ? texts.join("") : null,
   };
   if (calls.length > 0) message.tool_calls = calls;
   return {
@@ -96,22 +51,27 @@ export function anthropicResponseIn(body: unknown): ChatResponse {
   };
 }
 
-export function messageId(id: string): string {
-  return id.startsWith("msg_") ? id : `msg_${id}`;
+/** A provider's malformed tool arguments are an upstream fault, not the caller's. */
+function toolInput(args: string, k: number): JsonObject {
+  try {
+    return parseArguments(args, `tool_calls[${k}]`);
+  } catch {
+    throw invalidUpstream("tool call: its arguments are not a JSON object");
+  }
 }
 
-export function anthropicResponseOut(res: ChatResponse): unknown {
+export function anthropicResponseOut(res: ChatResponse): MessagesResponse | JsonObject {
   if (res.native?.dialect === "anthropic") return res.native.body;
-  const choice = res.choices[0];
-  const content: JsonObject[] = [];
-  const text = choice?.message.content;
+  const choice = res.choices.find((c) => c.index === 0) ?? res.choices[0];
+  const content: AssistantBlock[] = [];
+  const text = choice?.message.content || choice?.message.refusal;
   if (text) content.push({ type: "text", text });
   choice?.message.tool_calls?.forEach((call, k) => {
     content.push({
       type: "tool_use",
       id: call.id,
       name: call.function.name,
-      input: safeInput(call.function.arguments, k),
+      input: toolInput(call.function.arguments, k),
     });
   });
   return {
@@ -124,13 +84,4 @@ export function anthropicResponseOut(res: ChatResponse): unknown {
     stop_sequence: null,
     usage: usageOut(res.usage),
   };
-}
-
-/** A provider's malformed tool arguments are an upstream fault, not the caller's. */
-function safeInput(args: string, k: number): JsonObject {
-  try {
-    return parseArguments(args, `tool_calls[${k}]`);
-  } catch {
-    throw invalidUpstream("tool call: its arguments are not a JSON object");
-  }
 }

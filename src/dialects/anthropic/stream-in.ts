@@ -1,15 +1,22 @@
 /**
  * Anthropic stream events -> canonical chunks. Every event but `message_stop` yields one chunk
  * that carries the event itself (`native`), so an Anthropic client can be sent the stream
- * unchanged; events with nothing canonical in them (ping, block stops, thinking) yield a chunk
- * with no choices. Tool calls are numbered in order of their `tool_use` blocks.
+ * unchanged; events with nothing canonical in them (ping, block stops, thinking and signature
+ * deltas, unknown event types) yield a chunk with no choices. `message_start` gives the role
+ * chunk; tool calls are numbered in order of their `tool_use` blocks; `message_delta` with a
+ * stop reason gives the finish chunk, carrying the usage of `message_start` updated by the
+ * delta's (its counts are cumulative). An `error` event throws the GatewayError its type stands
+ * for (overloaded / api -> UPSTREAM_ERROR, rate_limit -> UPSTREAM_RATE_LIMITED, invalid_request
+ * -> UPSTREAM_CLIENT_ERROR 400). A stream that closes without `message_stop` is complete only if
+ * a stop reason arrived.
  */
 import type { ChatChunk, ChunkChoice, Usage } from "../../core/chat.ts";
 import type { SseEvent, StreamParser, StreamStep } from "../../core/stream.ts";
 import { upstreamError } from "../../core/upstream-error.ts";
 import { invalidUpstream, isRecord } from "../fields.ts";
-import { anthropicErrorInfo } from "./errors.ts";
-import { finishReason, usageIn } from "./response.ts";
+import { anthropicErrorIn } from "./errors.ts";
+import { finishReason, usageIn } from "./mapping.ts";
+import { ERROR_STATUS } from "./wire.ts";
 
 export interface AnthropicStreamState {
   id: string;
@@ -21,18 +28,6 @@ export interface AnthropicStreamState {
   tools: Map<number, number>;
   finished: boolean;
 }
-
-const STATUS_OF_TYPE: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
 
 function chunk(
   state: AnthropicStreamState,
@@ -61,8 +56,11 @@ function blockStart(data: Record<string, unknown>, state: AnthropicStreamState, 
     state.tools.set(data.index, index);
     const id = typeof block.id === "string" ? block.id : "";
     const name = typeof block.name === "string" ? block.name : "";
+    // Anthropic starts with `input: {}` and streams the input; a whole input here is kept.
+    const input = isRecord(block.input) ? block.input : {};
+    const args = Object.keys(input).length > 0 ? JSON.stringify(input) : "";
     return chunk(state, event, {
-      tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }],
+      tool_calls: [{ index, id, type: "function", function: { name, arguments: args } }],
     });
   }
   if (block.type === "text" && typeof block.text === "string" && block.text !== "")
@@ -127,8 +125,9 @@ function parse(event: SseEvent, state: AnthropicStreamState): StreamStep {
     case "message_stop":
       return "done";
     case "error": {
-      const info = anthropicErrorInfo(500, data);
-      throw upstreamError(STATUS_OF_TYPE[info.type ?? ""] ?? 500, info);
+      const info = anthropicErrorIn(500, data);
+      const own = info.type !== undefined && Object.hasOwn(ERROR_STATUS, info.type);
+      throw upstreamError(own ? ERROR_STATUS[info.type!]! : 500, info);
     }
     default:
       return chunk(state, event); // ping, content_block_stop, and events added later

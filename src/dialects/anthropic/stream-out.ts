@@ -1,130 +1,149 @@
 /**
- * Canonical chunks -> Anthropic's event sequence: `message_start`, `ping`, then for each content
- * block `content_block_start`, its deltas (`text_delta`, `input_json_delta`) and
- * `content_block_stop`, and at the end `message_delta` (stop reason and usage) and `message_stop`.
- * OpenAI-format upstreams send usage after the finish reason, so both are held until the end.
- * Tool calls are expected one after another (as every upstream streams them); a fragment for an
- * earlier call is still sent against that call's block.
+ * Canonical chunks -> Anthropic's event sequence, each event named (`event:`) and its data
+ * carrying the same `type`:
  *
- * Events a chunk carries from an Anthropic provider (`native`) are sent as they are.
+ *   message_start (empty message, usage 0/0 unless the first chunk has usage), ping,
+ *   per block: content_block_start, content_block_delta (text_delta | input_json_delta),
+ *   content_block_stop; then message_delta {stop_reason, usage}, message_stop.
+ *
+ * Text goes to a text block, refusal text too; each tool call opens a `tool_use` block with
+ * `input: {}` and streams its argument fragments as `partial_json`; a new block closes the open
+ * one. OpenAI-format upstreams send usage after the finish reason, so the stop reason is held
+ * until end(), where `message_delta` carries it with the last usage seen, input tokens included:
+ * @anthropic-ai/sdk's MessageStream (1.13) overwrites `usage.input_tokens` from message_delta
+ * when present and always copies `output_tokens` from it, so finalMessage() reports both.
+ * A fragment for an earlier tool call (not seen from real upstreams) is sent against its block.
+ *
+ * Events a chunk carries from an Anthropic provider (`native`) are sent as they are; end() then
+ * adds only `message_stop`, which the parser consumed as the end marker.
  */
-import type { ChatChunk, ChatRequest, FinishReason, Usage } from "../../core/chat.ts";
+import type {
+  ChatChunk,
+  ChatRequest,
+  FinishReason,
+  ToolCallDelta,
+  Usage,
+} from "../../core/chat.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import type { SseEvent, StreamEncoder } from "../../core/stream.ts";
-import { anthropicErrorBody } from "./errors.ts";
-import { messageId, stopReason, usageOut } from "./response.ts";
+import { anthropicErrorOut } from "./errors.ts";
+import { messageId, stopReason, usageOut } from "./mapping.ts";
 
-function event(type: string, data: Record<string, unknown>): SseEvent {
+function sse(type: string, data: object = {}): SseEvent {
   return { event: type, data: JSON.stringify({ type, ...data }) };
 }
 
-export function anthropicStreamOut(req: ChatRequest): StreamEncoder {
-  let started = false;
-  let passthrough = false;
-  let open: number | undefined; // the open block's index
-  let openText = false;
-  let next = 0;
-  const toolBlocks = new Map<number, number>(); // canonical tool index -> block index
-  let finish: FinishReason | null = null;
-  let usage: Usage | undefined;
+interface EncoderState {
+  started: boolean;
+  /** The open block's index and kind. */
+  open?: { index: number; kind: "text" | "tool" };
+  blocks: number;
+  /** Canonical tool-call index -> block index. */
+  tools: Map<number, number>;
+  finish: FinishReason | null;
+  usage?: Usage;
+  /** The id and model of the latest chunk, for a message started at end(). */
+  id?: string;
+  model?: string;
+}
 
-  function start(chunk: ChatChunk | undefined, out: SseEvent[]): void {
-    if (started) return;
-    started = true;
-    const message = {
-      id: messageId(chunk?.id || crypto.randomUUID()),
-      type: "message",
-      role: "assistant",
-      model: chunk?.model || req.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0 },
+function start(req: ChatRequest, state: EncoderState): SseEvent[] {
+  if (state.started) return [];
+  state.started = true;
+  const message = {
+    id: messageId(state.id || crypto.randomUUID()),
+    type: "message",
+    role: "assistant",
+    model: state.model || req.model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: usageOut(state.usage).input_tokens, output_tokens: 0 },
+  };
+  return [sse("message_start", { message }), sse("ping")];
+}
+
+function close(state: EncoderState): SseEvent[] {
+  if (!state.open) return [];
+  const index = state.open.index;
+  state.open = undefined;
+  return [sse("content_block_stop", { index })];
+}
+
+function text(state: EncoderState, content: string): SseEvent[] {
+  const out: SseEvent[] = [];
+  if (state.open?.kind !== "text") {
+    out.push(...close(state));
+    state.open = { index: state.blocks++, kind: "text" };
+    const block = { type: "text", text: "" };
+    out.push(sse("content_block_start", { index: state.open.index, content_block: block }));
+  }
+  const delta = { type: "text_delta", text: content };
+  out.push(sse("content_block_delta", { index: state.open!.index, delta }));
+  return out;
+}
+
+function tool(state: EncoderState, d: ToolCallDelta): SseEvent[] {
+  const out: SseEvent[] = [];
+  let index = state.tools.get(d.index);
+  if (index === undefined) {
+    out.push(...close(state));
+    index = state.blocks++;
+    state.tools.set(d.index, index);
+    state.open = { index, kind: "tool" };
+    const block = {
+      type: "tool_use",
+      id: d.id ?? `toolu_${crypto.randomUUID().replaceAll("-", "")}`,
+      name: d.function?.name ?? "",
+      input: {},
     };
-    out.push(event("message_start", { message }), event("ping", {}));
+    out.push(sse("content_block_start", { index, content_block: block }));
   }
-
-  function close(out: SseEvent[]): void {
-    if (open === undefined) return;
-    out.push(event("content_block_stop", { index: open }));
-    open = undefined;
-    openText = false;
+  const partial = d.function?.arguments;
+  if (partial) {
+    const delta = { type: "input_json_delta", partial_json: partial };
+    out.push(sse("content_block_delta", { index, delta }));
   }
+  return out;
+}
 
-  function text(content: string, out: SseEvent[]): void {
-    if (!openText) {
-      close(out);
-      open = next++;
-      openText = true;
-      out.push(
-        event("content_block_start", { index: open, content_block: { type: "text", text: "" } }),
-      );
-    }
-    out.push(
-      event("content_block_delta", { index: open, delta: { type: "text_delta", text: content } }),
-    );
-  }
+function translate(req: ChatRequest, state: EncoderState, chunk: ChatChunk): SseEvent[] {
+  if (chunk.usage) state.usage = chunk.usage;
+  state.id ||= chunk.id;
+  state.model ||= chunk.model;
+  const choice = chunk.choices.find((c) => c.index === 0);
+  if (!choice) return [];
+  const out = start(req, state);
+  const { content, refusal, tool_calls } = choice.delta;
+  if (content) out.push(...text(state, content));
+  if (refusal) out.push(...text(state, refusal));
+  for (const d of tool_calls ?? []) out.push(...tool(state, d));
+  if (choice.finish_reason) state.finish = choice.finish_reason;
+  return out;
+}
 
-  function tool(
-    d: NonNullable<ChatChunk["choices"][number]["delta"]["tool_calls"]>[number],
-    out: SseEvent[],
-  ) {
-    let block = toolBlocks.get(d.index);
-    if (block === undefined) {
-      close(out);
-      block = next++;
-      toolBlocks.set(d.index, block);
-      open = block;
-      const content_block = {
-        type: "tool_use",
-        id: d.id ?? `toolu_${crypto.randomUUID()}`,
-        name: d.function?.name ?? "",
-        input: {},
-      };
-      out.push(event("content_block_start", { index: block, content_block }));
-    }
-    const args = d.function?.arguments;
-    if (args)
-      out.push(
-        event("content_block_delta", {
-          index: block,
-          delta: { type: "input_json_delta", partial_json: args },
-        }),
-      );
-  }
+function finish(req: ChatRequest, state: EncoderState): SseEvent[] {
+  const delta = { stop_reason: stopReason(state.finish), stop_sequence: null };
+  return [
+    ...start(req, state),
+    ...close(state),
+    sse("message_delta", { delta, usage: usageOut(state.usage) }),
+    sse("message_stop"),
+  ];
+}
 
+export function anthropicStreamOut(req: ChatRequest): StreamEncoder {
+  const state: EncoderState = { started: false, blocks: 0, tools: new Map(), finish: null };
+  let passthrough = false;
   return {
     push(chunk) {
       if (chunk.native?.dialect === "anthropic") {
         passthrough = true;
         return [chunk.native.event];
       }
-      const out: SseEvent[] = [];
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices[0];
-      if (!choice) return out;
-      start(chunk, out);
-      if (choice.delta.content) text(choice.delta.content, out);
-      for (const d of choice.delta.tool_calls ?? []) tool(d, out);
-      if (choice.finish_reason) finish = choice.finish_reason;
-      return out;
+      return translate(req, state, chunk);
     },
-    end() {
-      if (passthrough) return [event("message_stop", {})];
-      const out: SseEvent[] = [];
-      start(undefined, out);
-      close(out);
-      out.push(
-        event("message_delta", {
-          delta: { stop_reason: stopReason(finish), stop_sequence: null },
-          usage: usageOut(usage),
-        }),
-        event("message_stop", {}),
-      );
-      return out;
-    },
-    fail: (err: GatewayError) => [
-      event("error", anthropicErrorBody(err) as unknown as Record<string, unknown>),
-    ],
+    end: () => (passthrough ? [sse("message_stop")] : finish(req, state)),
+    fail: (err: GatewayError) => [sse("error", anthropicErrorOut(err))],
   };
 }
