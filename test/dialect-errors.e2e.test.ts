@@ -244,6 +244,23 @@ describe("the Gemini front-end's errors", () => {
     expect(res.json.error.status).toBe("INVALID_ARGUMENT");
   });
 
+  it("refuses a model name that would leave the upstream's URL path, without calling it", async () => {
+    const before = geminiUp.seen.length;
+    const encoded = await post("/v1beta/models/ge/..%2Ffiles%3Fx%3D:generateContent", {
+      contents: [{ parts: [{ text: "hi" }] }],
+    });
+    expect(encoded.status).toBe(400);
+    expect(encoded.json.error.status).toBe("INVALID_ARGUMENT");
+    // The same name in an OpenAI body, routed to the Gemini provider.
+    const viaBody = await post("/v1/chat/completions", {
+      model: "ge/../files?x=",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(viaBody.status).toBe(400);
+    expect(viaBody.json.error.param).toBe("model");
+    expect(geminiUp.seen.length).toBe(before);
+  });
+
   it("names an empty part", async () => {
     const res = await post("/v1beta/models/oa/gpt:generateContent", {
       contents: [{ parts: [{}] }],

@@ -16,6 +16,8 @@ const fast = { initial_backoff_ms: 10, max_backoff_ms: 2000 };
 let oa: MockUpstream;
 let an: MockUpstream;
 let ge: MockUpstream;
+/** An upstream that asks for no key, for a provider without keys. */
+let free: MockUpstream;
 let gw: TestGateway;
 let client: OpenAI;
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   oa = startMockUpstream({ apiKeys: [GOOD] }, "openai");
   an = startMockUpstream({ apiKeys: [GOOD] }, "anthropic");
   ge = startMockUpstream({ apiKeys: [GOOD] }, "gemini");
+  free = startMockUpstream({}, "openai");
   const openai = (extra: object = {}) => ({
     type: "openai",
     base_url: oa.url,
@@ -38,6 +41,11 @@ beforeAll(async () => {
       gem: { type: "gemini", base_url: ge.url, keys: [{ value: GOOD }] },
       rotating: openai({ keys: [{ value: BAD, weight: 1000 }, { value: GOOD }] }),
       quick: openai({ first_byte_timeout_ms: 200, timeout_ms: 5000 }),
+      keyless: { type: "openai", base_url: free.url, retry: fast },
+      probed: openai({
+        retry: { max_attempts: 1 },
+        breaker: { consecutive_failures: 2, cooldown_ms: 300 },
+      }),
       fragile: openai({
         retry: { max_attempts: 1 },
         breaker: { consecutive_failures: 2, cooldown_ms: 400 },
@@ -52,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw.stop();
-  await Promise.all([oa.stop(), an.stop(), ge.stop()]);
+  await Promise.all([oa.stop(), an.stop(), ge.stop(), free.stop()]);
 });
 
 /** Nothing may be left behind: no pool slot taken, no request counted in flight. */
@@ -102,6 +110,13 @@ describe("retries", () => {
     expect(res.status).toBe(200);
     const seen = seenModel(oa, "limited-1");
     expect(seen).toHaveLength(2);
+    expect(res.headers.get("x-switchyard-attempts")).toBe("2");
+    expect(Number(res.headers.get("x-switchyard-latency-ms"))).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("waits out Retry-After on a provider without keys instead of retrying at once", async () => {
+    const res = await chat({ model: "keyless/limited-1.k" });
+    expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-attempts")).toBe("2");
     expect(Number(res.headers.get("x-switchyard-latency-ms"))).toBeGreaterThanOrEqual(1000);
   });
@@ -219,6 +234,15 @@ describe("fallbacks", () => {
     expect(oa.aborted).toBeGreaterThan(aborted);
   });
 
+  it("still falls back after a first-byte timeout when the request's own deadline is further off", async () => {
+    const res = await chat(
+      { model: "quick/stall", fallbacks: ["gem/g5"] },
+      { "x-switchyard-timeout-ms": "3000" },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-provider")).toBe("gem");
+  });
+
   it("answers 504 when the request's own deadline passes, whatever is left to try", async () => {
     const res = await chat(
       { model: "primary/slow-2000", fallbacks: ["gem/g3"] },
@@ -236,6 +260,13 @@ describe("fallbacks", () => {
       "fallbacks[0]",
     );
     expect((await chat({ model: "primary/echo", fallbacks: ["nope/x"] })).status).toBe(404);
+    const eight = Array.from({ length: 5 }, (_, i) => `gem/f${i}`);
+    const tooMany = await chat(
+      { model: "primary/echo", fallbacks: eight },
+      { "x-switchyard-fallbacks": eight.join(",") },
+    );
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error.param).toBe("fallbacks");
     const bad = await chat({ model: "primary/echo" }, { "x-switchyard-timeout-ms": "soon" });
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe("x-switchyard-timeout-ms");
@@ -263,6 +294,17 @@ describe("circuit breakers", () => {
     expect((await chat({ model: "fragile/echo" })).status).toBe(200);
     const after = await (await fetch(`${gw.url}/metrics`)).text();
     expect(after).toContain('switchyard_breaker_state{provider="fragile",key="*"} 0');
+  });
+
+  it("does not stay open when its probe ends without a verdict on the upstream", async () => {
+    expect((await chat({ model: "probed/fail-500" })).status).toBe(502);
+    expect((await chat({ model: "probed/fail-500" })).status).toBe(502);
+    expect((await chat({ model: "probed/echo" })).status).toBe(503);
+    await Bun.sleep(350);
+    // The probe is the caller's own mistake: it says nothing about the upstream.
+    expect((await chat({ model: "probed/fail-400" })).status).toBe(400);
+    const after = await chat({ model: "probed/echo" });
+    expect(after.status).toBe(200);
   });
 
   it("skips an open provider for the route's fallback", async () => {

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "NO_KEY_FOR_MODEL"
   | "UNSUPPORTED"
   | "POOL_FULL"
+  | "QUEUE_TIMEOUT"
   | "KEYS_COOLING"
   | "CIRCUIT_OPEN"
   | "WORKER_FAILED"
@@ -61,6 +62,7 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   NO_KEY_FOR_MODEL: { status: 404, retryable: false, source: "gateway" },
   UNSUPPORTED: { status: 400, retryable: false, source: "gateway" },
   POOL_FULL: { status: 429, retryable: true, source: "gateway" },
+  QUEUE_TIMEOUT: { status: 504, retryable: true, source: "gateway" },
   KEYS_COOLING: { status: 429, retryable: true, source: "gateway" },
   CIRCUIT_OPEN: { status: 503, retryable: true, source: "gateway" },
   WORKER_FAILED: { status: 502, retryable: true, source: "gateway" },

@@ -7,10 +7,12 @@
  *
  *   401, 403                        key set aside for key_cooldown_ms, retry with another key
  *   429                             key set aside for Retry-After (or 1 s), retry
+ *                                   (at once with another key, else after the backoff)
  *   5xx, unreachable, malformed     breaker failure, retry after a backoff
  *   a worker thread died            retry after a backoff (on its replacement)
  *   timeout                         breaker failure, next target
- *   pool full, keys cooling, open   next target
+ *   pool full or queue timeout,
+ *   keys cooling, breaker open      next target
  *   other 4xx, client gone          stop: answer the caller now
  */
 import { GatewayError } from "../core/errors.ts";
@@ -52,35 +54,48 @@ export interface FailoverDeps {
 
 type Decision = "stop" | "retry" | "next";
 
-function decide(err: GatewayError, attempt: Attempt, deps: FailoverDeps, now: number): Decision {
-  const { provider } = attempt.target;
-  const cooldown = attempt.bound.config.key_cooldown_ms;
+/**
+ * What a failed attempt means: what to do next, and whether it counts against the upstream's
+ * breakers (only upstream faults do; 429s and refused keys set the key aside instead).
+ */
+function classify(err: GatewayError): { next: Decision; failure: boolean } {
   switch (err.code) {
     case "UPSTREAM_CLIENT_ERROR":
-      if (err.status !== 401 && err.status !== 403) return "stop";
-      deps.health.coolDown(provider, attempt.keyIndex, now + cooldown);
-      return "retry";
+      return { next: err.status === 401 || err.status === 403 ? "retry" : "stop", failure: false };
     case "UPSTREAM_RATE_LIMITED":
-      deps.health.coolDown(provider, attempt.keyIndex, now + (err.retryAfter ?? 1) * 1000);
-      return "retry";
+    case "WORKER_FAILED": // the worker is replaced; the upstream itself did nothing wrong
+      return { next: "retry", failure: false };
     case "UPSTREAM_ERROR":
     case "UPSTREAM_UNREACHABLE":
     case "UPSTREAM_INVALID_RESPONSE":
-      deps.health.failed(provider, attempt.keyIndex, now);
-      return "retry";
-    case "WORKER_FAILED":
-      return "retry"; // the worker is replaced; the upstream itself did nothing wrong
+      return { next: "retry", failure: true };
     case "UPSTREAM_TIMEOUT":
-      deps.health.failed(provider, attempt.keyIndex, now);
-      return "next";
+      return { next: "next", failure: true };
     case "POOL_FULL":
+    case "QUEUE_TIMEOUT":
     case "KEYS_COOLING":
     case "CIRCUIT_OPEN":
-      return "next";
+      return { next: "next", failure: false };
     default:
-      return "stop";
+      return { next: "stop", failure: false };
   }
 }
+
+/** Writes a failed attempt's outcome to Health: a breaker failure, or no verdict; key cool-downs. */
+function record(deps: FailoverDeps, attempt: Attempt, err: GatewayError, failure: boolean): void {
+  const { provider } = attempt.target;
+  const now = Date.now();
+  if (failure) deps.health.failed(provider, attempt.keyIndex, now);
+  else deps.health.abandoned(provider, attempt.keyIndex);
+  if (err.code === "UPSTREAM_RATE_LIMITED") {
+    deps.health.coolDown(provider, attempt.keyIndex, now + (err.retryAfter ?? 1) * 1000);
+  } else if (err.code === "UPSTREAM_CLIENT_ERROR" && (err.status === 401 || err.status === 403)) {
+    deps.health.coolDown(provider, attempt.keyIndex, now + attempt.bound.config.key_cooldown_ms);
+  }
+}
+
+/** Timers may fire a little before the deadline as `performance.now()` reads it. */
+const TIMER_SLACK_MS = 2;
 
 /** Full jitter: a random wait up to the exponential step; at least Retry-After when given. */
 function backoffMs(
@@ -193,17 +208,20 @@ export async function withFailover<T>(
         const e = GatewayError.from(err);
         last = e;
         if (e.source === "upstream") deps.metrics?.upstreamError(target.provider, e.code);
+        const deadlineHit =
+          deadline !== undefined && performance.now() >= deadline - TIMER_SLACK_MS;
+        const { next, failure } = classify(e);
+        // Neither the client leaving nor the request's own deadline says anything about the upstream.
+        record(deps, attempt.attempt, e, failure && !deadlineHit && !ctx.signal.aborted);
         if (ctx.signal.aborted) throw e;
-        // A timeout of an attempt that the request's deadline cut short is the deadline's.
-        const cutShort = e.code === "UPSTREAM_TIMEOUT" && left < bound.config.timeout_ms;
-        if (deadline !== undefined && (cutShort || performance.now() >= deadline))
-          throw requestTimeout(routing.timeoutMs!);
-        const decision = decide(e, attempt.attempt, deps, Date.now());
-        if (decision === "stop") throw e;
-        if (decision === "next" || n === retry.max_attempts) break;
+        if (deadlineHit) throw requestTimeout(routing.timeoutMs!);
+        if (next === "stop") throw e;
+        if (next === "next" || n === retry.max_attempts) break;
         const wait = backoffMs(retry, n, e.retryAfter, random);
-        const otherKey = e.code === "UPSTREAM_RATE_LIMITED" || e.status === 401 || e.status === 403;
-        if (otherKey && hasUsableKey(deps, target)) continue; // rotate keys without waiting
+        // A key just set aside can be swapped for another at once; anything else waits.
+        const keySetAside =
+          keyIndex >= 0 && !deps.health.keyUsable(target.provider, keyIndex, Date.now());
+        if (keySetAside && hasUsableKey(deps, target)) continue;
         if (wait > retry.max_backoff_ms || performance.now() + wait >= (deadline ?? Infinity))
           break;
         await sleep(wait, ctx.signal);

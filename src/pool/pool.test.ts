@@ -227,13 +227,14 @@ describe("ProviderPool cancellation", () => {
 });
 
 describe("ProviderPool timeouts", () => {
-  it("times out a request while it waits in the queue, with UPSTREAM_TIMEOUT and 504", async () => {
+  it("times out a request while it waits in the queue, with QUEUE_TIMEOUT and 504 (the gateway's congestion, not the provider's)", async () => {
     const { pool, started, names } = fakePool({ concurrency: 1, queueSize: 2 });
     void submit(pool, "a");
     const waiting = submit(pool, "b", undefined, 10);
     const err = await rejection(waiting);
-    expect(err.code).toBe("UPSTREAM_TIMEOUT");
+    expect(err.code).toBe("QUEUE_TIMEOUT");
     expect(err.status).toBe(504);
+    expect(err.source).toBe("gateway");
     expect(err.provider).toBe("openai");
     expect(pool.stats().queued).toBe(0);
     started[0]!.finish();

@@ -158,13 +158,26 @@ export class ProviderPool {
         waiter.cancelled = true;
         this.liveQueued--;
         if (into === this.overflow) this.overflow.splice(this.overflow.indexOf(waiter), 1);
-        reject(
-          signal.reason instanceof GatewayError ? signal.reason : GatewayError.from(signal.reason),
-        );
+        reject(this.whileQueued(signal.reason));
       },
       { once: true },
     );
     return promise;
+  }
+
+  /**
+   * Why a queued request gave up: a deadline that passed before a slot was free is the gateway's
+   * congestion (QUEUE_TIMEOUT), not the provider's slowness, so it never counts against the
+   * provider's breaker.
+   */
+  private whileQueued(reason: unknown): GatewayError {
+    const err = reason instanceof GatewayError ? reason : GatewayError.from(reason);
+    if (err.code !== "UPSTREAM_TIMEOUT") return err;
+    return new GatewayError(
+      "QUEUE_TIMEOUT",
+      `provider "${this.provider}" had no free slot before the deadline`,
+      { provider: this.provider, retryAfter: POOL_FULL_RETRY_AFTER_S },
+    );
   }
 
   /** Drops cancelled waiters so they stop taking queue places (only when the queue looks full). */

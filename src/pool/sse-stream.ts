@@ -28,6 +28,15 @@ export function sseChunkStream<S>(
     released = true;
     done();
   };
+  // A deadline or a client abort frees the slot even if nobody is reading the stream any more.
+  signal.addEventListener(
+    "abort",
+    () => {
+      release();
+      reader.cancel().catch(() => {});
+    },
+    { once: true },
+  );
 
   const events = createParser({
     onEvent(event) {

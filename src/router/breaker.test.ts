@@ -69,6 +69,16 @@ describe("CircuitBreaker", () => {
     expect(b.available(3500)).toBe(false);
   });
 
+  it("lets the next call probe when a probe ended with no verdict (a 429, a full pool, a client gone)", () => {
+    const b = new CircuitBreaker(config);
+    failTimes(b, 3);
+    b.start(1000);
+    expect(b.available(1000)).toBe(false);
+    b.abandon();
+    expect(b.current()).toBe("half_open");
+    expect(b.available(1001)).toBe(true);
+  });
+
   it("never opens when disabled", () => {
     const b = new CircuitBreaker({ ...config, enabled: false });
     failTimes(b, 50);

@@ -43,6 +43,14 @@ export class CircuitBreaker {
     if (this.state === "half_open") this.probing = true;
   }
 
+  /**
+   * A call ended with no verdict on the upstream (a 429, a refused key, a full pool, the client
+   * leaving): a half-open breaker lets the next call be the probe instead.
+   */
+  abandon(): void {
+    this.probing = false;
+  }
+
   success(now: number): void {
     this.consecutive = 0;
     this.record(now, true);

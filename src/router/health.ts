@@ -37,6 +37,8 @@ export interface Health extends HealthView {
     now: number,
   ): void;
   failed(provider: string, keyIndex: number, now: number): void;
+  /** A call ended with no verdict on the upstream; a probe it carried is released. */
+  abandoned(provider: string, keyIndex: number): void;
   coolDown(provider: string, keyIndex: number, untilMs: number): void;
   /** Seconds until a key or the provider may be tried again. */
   retryAfter(provider: string, now: number): number;
@@ -79,6 +81,10 @@ export function createHealth(config: Config, inFlight: (provider: string) => num
     failed(provider, keyIndex, now) {
       breakers.get(provider)?.failure(now);
       breaker(provider, keyIndex)?.failure(now);
+    },
+    abandoned(provider, keyIndex) {
+      breakers.get(provider)?.abandon();
+      breaker(provider, keyIndex)?.abandon();
     },
     coolDown(provider, keyIndex, untilMs) {
       if (keyIndex >= 0) cooling.set(`${provider}#${keyIndex}`, untilMs);

@@ -232,6 +232,37 @@ describe("routes with several targets", () => {
   });
 });
 
+describe("unsafe model names", () => {
+  it("refuses names that could leave an upstream URL path, with a 400 naming model", () => {
+    for (const name of [
+      "openai/../files",
+      "openai/a/../../b",
+      "openai/x?y=1",
+      "openai/x#y",
+      "openai/x%2F..",
+      "openai/a b",
+      "openai/a\\b",
+      "openai/a\u0000",
+    ]) {
+      const err = thrown(() => router.route(name, [], healthy));
+      expect(err.code).toBe("INVALID_REQUEST");
+      expect(err.status).toBe(400);
+      expect(err.param).toBe("model");
+    }
+  });
+
+  it("keeps names real providers use", () => {
+    for (const name of [
+      "ollama/llama3.1:8b",
+      "openrouter/anthropic/claude-3.5-sonnet",
+      "openai/ft:gpt-4o:org:x",
+      "openai/models..v2",
+    ]) {
+      expect(router.route(name, [], healthy)).toHaveLength(1);
+    }
+  });
+});
+
 describe("key health", () => {
   const two = routerFor({ providers: { openai: { keys: [{ value: "a" }, { value: "b" }] } } });
   const target = { provider: "openai", model: "gpt-4o" };

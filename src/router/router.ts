@@ -42,6 +42,13 @@ interface CompiledKey {
   admits: (model: string) => boolean;
 }
 
+/**
+ * Upstream model names become part of a URL path for some providers (Gemini); a name that could
+ * leave that path (`..` segments, `?`, `#`, `%`, backslashes, whitespace, control characters) is
+ * refused rather than sent.
+ */
+const UNSAFE_MODEL = /(^|\/)\.\.(\/|$)|[?#%\\\s\u0000-\u001f\u007f]/;
+
 function notFound(requested: string, why: string): GatewayError {
   return new GatewayError(
     "MODEL_NOT_FOUND",
@@ -67,6 +74,13 @@ export function createRouter(config: Config): Router {
       throw notFound(
         requested,
         slash > 0 ? `unknown provider "${provider}"` : "not a configured alias",
+      );
+    }
+    if (UNSAFE_MODEL.test(model)) {
+      throw new GatewayError(
+        "INVALID_REQUEST",
+        `The model name '${model}' holds characters no upstream model name has ('..', '?', '#', '%', '\\', spaces or control characters).`,
+        { param: "model" },
       );
     }
     return { provider, model };

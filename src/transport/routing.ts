@@ -37,6 +37,9 @@ export function routingOptions(request: Request, bodyFallbacks?: unknown): Routi
       .filter(Boolean);
     fallbacks.push(...checkNames(names, FALLBACKS_HEADER));
   }
+  // The cap holds for body and header together.
+  if (fallbacks.length > MAX_FALLBACKS)
+    throw invalidField("fallbacks", `at most ${MAX_FALLBACKS} fallbacks, body and header together`);
   const timeout = request.headers.get(TIMEOUT_HEADER);
   if (timeout === null) return { fallbacks };
   const ms = Number(timeout);

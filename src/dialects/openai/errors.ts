@@ -4,6 +4,7 @@ import { isRecord } from "../fields.ts";
 
 const TYPES: Partial<Record<ErrorCode, string>> = {
   POOL_FULL: "rate_limit_error",
+  QUEUE_TIMEOUT: "timeout_error",
   UPSTREAM_RATE_LIMITED: "rate_limit_error",
   UPSTREAM_TIMEOUT: "timeout_error",
   UPSTREAM_ERROR: "api_error",
