@@ -36,7 +36,12 @@ interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
   dead: boolean;
+  /** It answered `init` with `ready`: it could build its upstream client. */
+  ready: boolean;
 }
+
+/** A worker that dies before it is ready is respawned after a growing pause, at most this. */
+const MAX_RESPAWN_PAUSE_MS = 5000;
 
 export interface WorkerExecutor extends UpstreamExecutor {
   /** Live workers. */
@@ -57,10 +62,11 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
   const slots: Slot[] = [];
   let nextId = 0;
   let closed = false;
+  const pauses: number[] = [];
 
   function spawn(index: number): void {
     const worker = new Worker(WORKER_URL);
-    const slot: Slot = { worker, pending: new Map(), dead: false };
+    const slot: Slot = { worker, pending: new Map(), dead: false, ready: false };
     slots[index] = slot;
     worker.onmessage = (event: MessageEvent<unknown>) =>
       handle(slot, receive<FromWorker>(event.data));
@@ -83,7 +89,14 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
     );
     for (const p of slot.pending.values()) fail(p, err);
     slot.pending.clear();
-    if (!closed) spawn(index);
+    slot.worker.terminate(); // an `error` may leave it running; its requests are already failed
+    if (closed) return;
+    // A worker that cannot even start (a bad config, say) must not respawn in a tight loop.
+    const early = !slot.ready;
+    const pause = early ? Math.min(MAX_RESPAWN_PAUSE_MS, (pauses[index] ?? 50) * 2) : 0;
+    pauses[index] = early ? pause : 0;
+    if (pause === 0) spawn(index);
+    else setTimeout(() => closed || spawn(index), pause).unref();
   }
 
   function fail(p: Pending, err: GatewayError): void {
@@ -103,7 +116,10 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
   }
 
   function handle(slot: Slot, m: FromWorker): void {
-    if (m.t === "ready") return;
+    if (m.t === "ready") {
+      slot.ready = true;
+      return;
+    }
     const p = slot.pending.get(m.id);
     if (!p) return;
     switch (m.t) {
@@ -190,8 +206,19 @@ export function createWorkerExecutor(provider: ProviderConfig, count: number): W
       slots[index]?.worker.terminate();
     },
     execute(job: UpstreamJob, signal: AbortSignal, done: () => void): Promise<UpstreamResult> {
-      let slot = slots[0]!;
-      for (const s of slots) if (!s.dead && s.pending.size < slot.pending.size) slot = s;
+      let best: Slot | undefined;
+      for (const s of slots) if (!s.dead && (!best || s.pending.size < best.pending.size)) best = s;
+      if (!best) {
+        const err = new GatewayError(
+          "WORKER_FAILED",
+          `no worker of provider "${provider.name}" is running`,
+          {
+            provider: provider.name,
+          },
+        );
+        return Promise.reject(err);
+      }
+      const slot = best;
       const id = ++nextId;
       return new Promise<UpstreamResult>((resolve, reject) => {
         let finished = false;

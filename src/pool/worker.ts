@@ -34,7 +34,10 @@ async function run(id: number, job: UpstreamJob): Promise<void> {
   const entry: Running = { controller: new AbortController(), credit: STREAM_CREDIT };
   running.set(id, entry);
   try {
-    if (!client) throw new GatewayError("INTERNAL", "worker received a job before its config");
+    if (!client) {
+      post({ t: "done", id }); // no exchange started: the slot is free at once
+      throw new GatewayError("INTERNAL", "worker received a job before its config");
+    }
     const result = await client.execute(job, entry.controller.signal, () =>
       post({ t: "done", id }),
     );
