@@ -23,6 +23,7 @@ import {
   openAiDriver,
   type ClientDriver,
   type Conversation,
+  type Said,
 } from "./helpers/sdk-clients.ts";
 
 const UPSTREAM_KEY = "upstream-secret-key-0123456789";
@@ -82,6 +83,17 @@ function expectPromptArrived(dialect: WireDialect, c: Conversation): void {
   expect(messageText(user!)).toBe(c.user);
 }
 
+/** The client got exactly what the upstream answered: text, usage, and a natural stop. */
+function expectUpstreamAnswer(client: WireDialect, upstream: WireDialect, said: Said): void {
+  const answer = upstreamAnswer(upstream);
+  expect(said.text).toBe(answer.content!);
+  expect(said.usage).toEqual({
+    input: answer.usage.prompt_tokens,
+    output: answer.usage.completion_tokens,
+  });
+  expect(said.stop).toBe(drivers[client].stops.stop);
+}
+
 for (const client of DIALECTS) {
   for (const upstream of DIALECTS) {
     describe(`${client} SDK -> ${upstream} upstream`, () => {
@@ -94,26 +106,14 @@ for (const client of DIALECTS) {
       it("answers a plain request with the upstream's text, usage and stop reason", async () => {
         const said = await drivers[client].plain(model, c);
         expectPromptArrived(upstream, c);
-        const answer = upstreamAnswer(upstream);
-        expect(said.text).toBe(answer.content!);
-        expect(said.usage).toEqual({
-          input: answer.usage.prompt_tokens,
-          output: answer.usage.completion_tokens,
-        });
-        expect(said.stop).toBe(drivers[client].stops.stop);
+        expectUpstreamAnswer(client, upstream, said);
       });
 
       it("streams the same text, with usage and stop reason", async () => {
         const said = await drivers[client].stream(model, c);
         expectPromptArrived(upstream, c);
         expect(lastSeen(upstream).stream).toBe(true);
-        const answer = upstreamAnswer(upstream);
-        expect(said.text).toBe(answer.content!);
-        expect(said.usage).toEqual({
-          input: answer.usage.prompt_tokens,
-          output: answer.usage.completion_tokens,
-        });
-        expect(said.stop).toBe(drivers[client].stops.stop);
+        expectUpstreamAnswer(client, upstream, said);
       });
 
       it("hands back the upstream's tool call with its arguments", async () => {

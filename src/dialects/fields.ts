@@ -29,6 +29,37 @@ export function invalidUpstream(what: string): GatewayError {
 }
 
 /**
+ * The canonical request fields every translating dialect handles (by mapping them, or by refusing
+ * values it cannot express), plus the ones a dialect adds.
+ */
+export function knownFields(...extra: string[]): ReadonlySet<string> {
+  return new Set([
+    "model",
+    "messages",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "stop",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    ...extra,
+  ]);
+}
+
+/** An upstream error body's message: its own, else its text, else the status. */
+export function errorMessage(status: number, message: unknown, body: unknown): string {
+  if (typeof message === "string" && message !== "") return message;
+  const text = typeof body === "string" ? body.trim() : "";
+  return text ? text.slice(0, 500) : `upstream returned status ${status}`;
+}
+
+/**
  * Refuses the first canonical field `known` does not list (a field the target dialect cannot
  * express). `native` is the gateway's own extension and is always allowed.
  */

@@ -11,12 +11,10 @@ import type { ModelInfo } from "../core/models.ts";
 import { promptTokens } from "../core/tokens.ts";
 import type { Config } from "../config/config.ts";
 import type { RequestContext } from "../observability/context.ts";
-import type { Metrics } from "../observability/metrics.ts";
-import type { ProviderPool, PoolStats } from "../pool/pool.ts";
+import type { PoolStats } from "../pool/pool.ts";
 import type { BoundProvider } from "../providers/registry.ts";
-import type { BreakerSnapshot, Health } from "../router/health.ts";
-import type { Router } from "../router/router.ts";
-import { withFailover, type RoutingOptions } from "./failover.ts";
+import type { BreakerSnapshot } from "../router/health.ts";
+import { withFailover, type FailoverDeps, type RoutingOptions } from "./failover.ts";
 import { afterFirstChunk } from "./first-chunk.ts";
 
 export type { RoutingOptions } from "./failover.ts";
@@ -39,14 +37,8 @@ export interface Engine {
   breakers(): BreakerSnapshot[];
 }
 
-export interface EngineDeps {
+export interface EngineDeps extends FailoverDeps {
   config: Config;
-  router: Router;
-  health: Health;
-  providers: ReadonlyMap<string, BoundProvider>;
-  pools: ReadonlyMap<string, ProviderPool>;
-  metrics?: Metrics;
-  random?: () => number;
 }
 
 const NO_ROUTING: RoutingOptions = { fallbacks: [] };
@@ -66,7 +58,8 @@ function checkTranslatable(req: ChatRequest, bound: BoundProvider): void {
   );
 }
 
-function checkChat(req: ChatRequest, bound: BoundProvider): void {
+/** Checks that a target can take the request, and returns the body translated for it. */
+function checkChat(req: ChatRequest, bound: BoundProvider, model: string): unknown {
   checkTranslatable(req, bound);
   const name = bound.config.name;
   if (req.stream === true && !bound.adapter.capabilities.stream) {
@@ -79,8 +72,9 @@ function checkChat(req: ChatRequest, bound: BoundProvider): void {
       param: "tools",
     });
   }
-  // Checked now, so that a fallback that would refuse the request is skipped rather than tried.
-  bound.adapter.chat.toRequest(req, "check");
+  // Translated now, so that a fallback that would refuse the request is skipped rather than
+  // tried; the attempts send this body instead of translating again.
+  return bound.adapter.chat.toRequest(req, model);
 }
 
 function wrongKind(op: string): GatewayError {
@@ -100,13 +94,14 @@ export function createEngine(deps: EngineDeps): Engine {
       req.model,
       ctx,
       routing,
-      (bound) => checkChat(req, bound),
+      (bound, target) => checkChat(req, bound, target.model),
       async (a) => {
         const job = {
           op: "chat" as const,
           keyIndex: a.keyIndex,
           model: a.target.model,
           body: req,
+          wire: a.prepared,
           stream,
         };
         const result = await a.pool.submit(job, a.signal, a.timeoutMs);

@@ -41,6 +41,8 @@ export interface Attempt {
   timeoutMs: number;
   /** Call when the first byte arrived: stops the first-byte timer. */
   firstByte(): void;
+  /** What `check` returned for this target. */
+  prepared: unknown;
 }
 
 export interface FailoverDeps {
@@ -133,7 +135,11 @@ export async function withFailover<T>(
   requested: string,
   ctx: RequestContext,
   routing: RoutingOptions,
-  check: (bound: BoundProvider) => void,
+  /**
+   * Checks that a target can take the request (a fallback that cannot is skipped) and returns
+   * what the check had to compute anyway (the translated body), handed to every attempt on it.
+   */
+  check: (bound: BoundProvider, target: Target) => unknown,
   run: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
   const random = deps.random ?? Math.random;
@@ -143,8 +149,9 @@ export async function withFailover<T>(
   let last: GatewayError | undefined;
   for (const [t, target] of targets.entries()) {
     const bound = deps.providers.get(target.provider)!;
+    let prepared: unknown;
     try {
-      check(bound);
+      prepared = check(bound, target);
     } catch (err) {
       if (t === 0) throw err;
       last ??= GatewayError.from(err); // a fallback that cannot take this request is skipped
@@ -187,9 +194,7 @@ export async function withFailover<T>(
       const started = performance.now();
       const attempt = prepare(
         deps,
-        target,
-        bound,
-        keyIndex,
+        { target, bound, keyIndex, prepared },
         ctx.signal,
         Math.min(bound.config.timeout_ms, left),
       );
@@ -246,26 +251,17 @@ function hasUsableKey(deps: FailoverDeps, target: Target): boolean {
 /** One attempt's signal (the client's, plus the first-byte timer) and its cleanup. */
 function prepare(
   deps: FailoverDeps,
-  target: Target,
-  bound: BoundProvider,
-  keyIndex: number,
+  what: Pick<Attempt, "target" | "bound" | "keyIndex" | "prepared">,
   clientSignal: AbortSignal,
   timeoutMs: number,
 ): { attempt: Attempt; clear(): void } {
+  const { target, bound } = what;
   const firstByteMs = bound.config.first_byte_timeout_ms;
   const pool = deps.pools.get(target.provider)!;
   // Without a first-byte deadline the attempt can use the client's own signal: no extra
   // controller, listener or timer on the hot path.
   if (firstByteMs === undefined || firstByteMs >= timeoutMs) {
-    const attempt = {
-      target,
-      bound,
-      pool,
-      keyIndex,
-      signal: clientSignal,
-      timeoutMs,
-      firstByte: NOOP,
-    };
+    const attempt = { ...what, pool, signal: clientSignal, timeoutMs, firstByte: NOOP };
     return { attempt, clear: NOOP };
   }
   const controller = new AbortController();
@@ -285,15 +281,7 @@ function prepare(
   );
   const firstByte = () => clearTimeout(timer);
   return {
-    attempt: {
-      target,
-      bound,
-      pool,
-      keyIndex,
-      signal: controller.signal,
-      timeoutMs,
-      firstByte,
-    },
+    attempt: { ...what, pool, signal: controller.signal, timeoutMs, firstByte },
     clear: firstByte,
   };
 }

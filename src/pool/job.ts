@@ -13,6 +13,8 @@ export type UpstreamJob =
       /** The upstream model name. */
       model: string;
       body: ChatRequest;
+      /** The body already translated for this provider, when the engine had to translate it. */
+      wire?: unknown;
       stream: boolean;
     }
   | { op: "embeddings"; keyIndex: number; model: string; body: EmbeddingsRequest; stream: false };

@@ -1,3 +1,3 @@
 export type * from "./types.ts";
 export { bindProviders, knownProviderTypes, type BoundProvider } from "./registry.ts";
-export { upstreamError } from "./errors.ts";
+export { upstreamError } from "../core/upstream-error.ts";

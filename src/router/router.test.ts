@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { parseConfig } from "../config/load.ts";
-import { GatewayError } from "../core/errors.ts";
 import type { HealthView } from "./health.ts";
 import { createRouter, type Router, type Target } from "./router.ts";
+import { thrown } from "../../test/helpers/canonical.ts";
 
 /** Everything healthy, nothing measured, nothing in flight. */
 const healthy: HealthView = {
@@ -19,16 +19,6 @@ function first(r: Router, name: string): Target {
 
 function routerFor(doc: Record<string, unknown>): Router {
   return createRouter(parseConfig(doc, {}));
-}
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected a GatewayError");
 }
 
 const fixed = (value: number) => () => value;

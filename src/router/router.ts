@@ -97,6 +97,9 @@ export function createRouter(config: Config): Router {
 
   return {
     route(requested, fallbacks, view, random = Math.random) {
+      // The common case, one `provider/model` and no fallbacks, needs no expansion or dedupe.
+      if (fallbacks.length === 0 && !Object.hasOwn(config.models, requested))
+        return [target(requested, requested)];
       const all = [requested, ...fallbacks].flatMap((name) => expand(name, view, random));
       const seen = new Set<string>();
       return all

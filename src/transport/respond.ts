@@ -2,7 +2,7 @@
  * Answering a chat request in the caller's dialect: JSON, an SSE stream, or an error body, each
  * with the request's metadata headers and its metrics observation.
  */
-import type { ChatRequest } from "../core/chat.ts";
+import type { ChatRequest, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { DialectCodec } from "../dialects/types.ts";
 import type { RoutingOptions } from "../engine/engine.ts";
@@ -88,5 +88,34 @@ export async function serveChat(
     return failure(deps, codec, err, ctx, stream);
   } finally {
     if (!streaming) deps.lifecycle.leave();
+  }
+}
+
+/**
+ * Runs a short request (embeddings, token counts) inside the in-flight count and answers its
+ * result as JSON, or its failure in the caller's dialect. With `usage`, the request is observed
+ * in the metrics like a chat.
+ */
+export async function serveJson(
+  deps: TransportDeps,
+  codec: DialectCodec,
+  ctx: RequestContext,
+  work: () => Promise<{ body: unknown; usage?: Usage }> | { body: unknown; usage?: Usage },
+): Promise<Response> {
+  try {
+    admit(deps);
+  } catch (err) {
+    return failure(deps, codec, err, ctx, false);
+  }
+  try {
+    const { body, usage } = await work();
+    if (usage) observe(deps, ctx, { status: 200, stream: false, usage });
+    return new Response(JSON.stringify(body), {
+      headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
+    });
+  } catch (err) {
+    return failure(deps, codec, err, ctx, false);
+  } finally {
+    deps.lifecycle.leave();
   }
 }

@@ -16,6 +16,7 @@ import type {
 import { GatewayError, type ErrorCode } from "../../src/core/errors.ts";
 import { sseChunkStream } from "../../src/pool/sse-stream.ts";
 import type { ProviderAdapter } from "../../src/providers/types.ts";
+import { thrown } from "./canonical.ts";
 
 /** What differs from one provider to the next: its recordings and its wire conventions. */
 export interface ProviderFixtures {
@@ -48,16 +49,6 @@ export interface ProviderFixtures {
 
 const KEY = "sk-conformance-0123456789abcdef";
 const SPLIT = 7;
-
-function caught(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected a GatewayError");
-}
 
 /** The text as a byte stream cut every `size` bytes (so events and characters straddle chunks). */
 function byteStream(text: string, size: number): ReadableStream<Uint8Array> {
@@ -181,7 +172,7 @@ export function runProviderSuite(adapter: ProviderAdapter, fixtures: ProviderFix
 
     it("rejects malformed bodies with UPSTREAM_INVALID_RESPONSE", () => {
       for (const body of [{}, "Internal Server Error", null, [], { choices: "none" }]) {
-        const err = caught(() => adapter.chat.fromResponse(body));
+        const err = thrown(() => adapter.chat.fromResponse(body));
         expect(err.code).toBe("UPSTREAM_INVALID_RESPONSE");
         expect(err.status).toBe(502);
       }
@@ -215,7 +206,7 @@ export function runProviderSuite(adapter: ProviderAdapter, fixtures: ProviderFix
       });
 
       it("rejects a malformed embeddings body with UPSTREAM_INVALID_RESPONSE", () => {
-        expect(caught(() => embeddings.fromResponse({ data: null })).code).toBe(
+        expect(thrown(() => embeddings.fromResponse({ data: null })).code).toBe(
           "UPSTREAM_INVALID_RESPONSE",
         );
       });

@@ -4,7 +4,7 @@
  * with `error.details.error_code` as the code when present.
  */
 import type { GatewayError, UpstreamErrorInfo } from "../../core/errors.ts";
-import { isRecord } from "../fields.ts";
+import { errorMessage, isRecord } from "../fields.ts";
 import { ERROR_STATUS, type ErrorBody } from "./wire.ts";
 
 /** Types Anthropic sends besides those of ERROR_STATUS; kept when an upstream names them. */
@@ -40,11 +40,7 @@ export function anthropicErrorOut(err: GatewayError): ErrorBody {
 
 export function anthropicErrorIn(status: number, body: unknown): UpstreamErrorInfo {
   const err = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
-  const message =
-    typeof err?.message === "string" && err.message !== ""
-      ? err.message
-      : (text ?? `upstream returned status ${status}`);
+  const message = errorMessage(status, err?.message, body);
   const info: UpstreamErrorInfo = { message };
   if (typeof err?.type === "string") info.type = err.type;
   const code = isRecord(err?.details) ? err.details.error_code : undefined;

@@ -34,6 +34,7 @@ import {
   invalidField,
   parseArguments,
   parseDataUrl,
+  knownFields,
   rejectUnknownFields,
   untranslatable,
 } from "../fields.ts";
@@ -50,23 +51,7 @@ import type {
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
-const KNOWN = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "temperature",
-  "top_p",
-  "max_tokens",
-  "max_completion_tokens",
-  "n",
-  "stop",
-  "user",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
+const KNOWN = knownFields("user");
 
 const TARGET = "Anthropic";
 

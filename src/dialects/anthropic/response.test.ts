@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import type { ChatResponse, FinishReason } from "../../core/chat.ts";
-import { GatewayError } from "../../core/errors.ts";
 import { anthropic } from "./index.ts";
+import { thrown } from "../../../test/helpers/canonical.ts";
 
 const message = (extra: Record<string, unknown>) => ({
   id: "msg_01",
@@ -24,16 +24,6 @@ const canonical = (finish: FinishReason, extra: Partial<ChatResponse> = {}): Cha
   usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
   ...extra,
 });
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected an error");
-}
 
 describe("anthropic responseIn", () => {
   it("maps every stop reason to a finish reason", () => {

@@ -9,6 +9,7 @@ import type { ChatChunk, ChatResponse } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { anthropic } from "./index.ts";
+import { chunk } from "../../../test/helpers/canonical.ts";
 
 function client(answer: () => Response): Anthropic {
   const fetch = async (): Promise<Response> => answer();
@@ -19,17 +20,6 @@ const sse = (events: SseEvent[]) =>
   new Response(events.map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`).join(""), {
     headers: { "content-type": "text/event-stream" },
   });
-
-const chunk = (
-  delta: ChatChunk["choices"][0]["delta"],
-  finish: ChatChunk["choices"][0]["finish_reason"] = null,
-): ChatChunk => ({
-  id: "chatcmpl-1",
-  object: "chat.completion.chunk",
-  created: 1,
-  model: "gpt-4o-mini",
-  choices: [{ index: 0, delta, finish_reason: finish }],
-});
 
 function encode(chunks: ChatChunk[], failure?: GatewayError): SseEvent[] {
   const enc = anthropic.streamOut({ model: "openai/gpt-4o-mini", messages: [] });

@@ -3,6 +3,7 @@ import type { ChatChunk, ChunkChoice } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { anthropic } from "./index.ts";
+import { thrown, chunk } from "../../../test/helpers/canonical.ts";
 
 const event = (type: string, data: Record<string, unknown> = {}): SseEvent => ({
   event: type,
@@ -35,16 +36,6 @@ function parseAll(events: SseEvent[]) {
   const state = anthropic.streamIn.init();
   const steps = events.map((e) => anthropic.streamIn.parse(e, state));
   return { state, steps, chunks: steps.flatMap((s) => (s === "done" ? [] : [...s])) };
-}
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected an error");
 }
 
 describe("anthropic streamIn", () => {
@@ -163,17 +154,6 @@ describe("anthropic streamIn", () => {
       expect(thrown(() => parseAll([start, e])).code).toBe("UPSTREAM_INVALID_RESPONSE");
     }
   });
-});
-
-const chunk = (
-  delta: ChunkChoice["delta"],
-  finish: ChunkChoice["finish_reason"] = null,
-): ChatChunk => ({
-  id: "chatcmpl-1",
-  object: "chat.completion.chunk",
-  created: 1,
-  model: "gpt-4o-mini",
-  choices: [{ index: 0, delta, finish_reason: finish }],
 });
 
 function encode(chunks: ChatChunk[]) {

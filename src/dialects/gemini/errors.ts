@@ -1,6 +1,6 @@
 /** Google API error bodies, both ways: `{"error":{"code","message","status"}}`. */
 import type { GatewayError, UpstreamErrorInfo } from "../../core/errors.ts";
-import { isRecord } from "../fields.ts";
+import { errorMessage, isRecord } from "../fields.ts";
 
 const STATUS_NAMES: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -55,11 +55,7 @@ function reason(err: Record<string, unknown>): string | undefined {
 
 export function geminiErrorInfo(status: number, body: unknown): UpstreamErrorInfo {
   const err = errorObject(body);
-  const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
-  const message =
-    typeof err?.message === "string" && err.message !== ""
-      ? err.message
-      : (text ?? `upstream returned status ${status}`);
+  const message = errorMessage(status, err?.message, body);
   const info: UpstreamErrorInfo = { message };
   if (typeof err?.status === "string" && err.status !== "") info.type = err.status;
   const code = err && reason(err);

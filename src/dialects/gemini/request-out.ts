@@ -24,31 +24,14 @@ import {
   isRecord,
   parseArguments,
   parseDataUrl,
+  knownFields,
   rejectUnknownFields,
   untranslatable,
 } from "../fields.ts";
 import { SYNTHETIC_ID } from "./request-in.ts";
 
 const TARGET = "Gemini";
-const KNOWN = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "temperature",
-  "top_p",
-  "max_tokens",
-  "max_completion_tokens",
-  "n",
-  "stop",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
+const KNOWN = knownFields("presence_penalty", "frequency_penalty", "seed");
 
 const MIME: Record<string, string> = {
   png: "image/png",

@@ -9,6 +9,7 @@ import type { ChatChunk } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { gemini } from "./index.ts";
+import { chunk } from "../../../test/helpers/canonical.ts";
 
 function client(answer: () => Response) {
   const urls: string[] = [];
@@ -27,17 +28,6 @@ const sse = (events: SseEvent[]) =>
   new Response(events.map((e) => `data: ${e.data}\n\n`).join(""), {
     headers: { "content-type": "text/event-stream" },
   });
-
-const chunk = (
-  delta: ChatChunk["choices"][0]["delta"],
-  finish: ChatChunk["choices"][0]["finish_reason"] = null,
-): ChatChunk => ({
-  id: "chatcmpl-1",
-  object: "chat.completion.chunk",
-  created: 1,
-  model: "gpt-4o-mini",
-  choices: [{ index: 0, delta, finish_reason: finish }],
-});
 
 function encode(chunks: ChatChunk[]): SseEvent[] {
   const enc = gemini.streamOut({ model: "openai/gpt-4o-mini", messages: [] });

@@ -3,6 +3,7 @@ import type { ChatChunk, ChunkChoice } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { gemini } from "./index.ts";
+import { thrown } from "../../../test/helpers/canonical.ts";
 
 const event = (data: unknown): SseEvent => ({ data: JSON.stringify(data) });
 const textEvent = (text: string, extra: Record<string, unknown> = {}) =>
@@ -20,16 +21,6 @@ function parseAll(events: SseEvent[]) {
     return step === "done" ? [] : [...step];
   });
   return { state, chunks };
-}
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected an error");
 }
 
 describe("gemini streamIn", () => {

@@ -1,6 +1,6 @@
 /** OpenAI error bodies, both ways: `{"error":{"message","type","code","param"}}`. */
 import type { ErrorCode, GatewayError, UpstreamErrorInfo } from "../../core/errors.ts";
-import { isRecord } from "../fields.ts";
+import { errorMessage, isRecord } from "../fields.ts";
 
 const TYPES: Partial<Record<ErrorCode, string>> = {
   POOL_FULL: "rate_limit_error",
@@ -33,9 +33,7 @@ export function openAiErrorBody(err: GatewayError): OpenAiErrorBody {
 /** Reads an OpenAI error body; text and garbage bodies give a message, never a throw. */
 export function openAiErrorInfo(status: number, body: unknown): UpstreamErrorInfo {
   const err = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  const text = typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : undefined;
-  const message =
-    typeof err?.message === "string" ? err.message : (text ?? `upstream returned status ${status}`);
+  const message = errorMessage(status, err?.message, body);
   const info: UpstreamErrorInfo = { message };
   if (typeof err?.type === "string") info.type = err.type;
   if (typeof err?.code === "string") info.code = err.code;

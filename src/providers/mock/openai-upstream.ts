@@ -8,11 +8,12 @@
  * `fail-<status>`, `flaky-<n>`, `limited-<n>`, `stall`, `slow-<ms>`, `reset`, `truncate`, `garbage`
  * (see `faults.ts`).
  */
-import type { ChatRequest } from "../../core/chat.ts";
+import type { ChatChunk, ChatRequest, ChatResponse } from "../../core/chat.ts";
 import type { EmbeddingsRequest } from "../../core/embeddings.ts";
-import { isRecord } from "../errors.ts";
+import { isRecord } from "../../dialects/fields.ts";
 import { createFaults, damage } from "./faults.ts";
-import { countTokens, mockEmbedding, planReply, streamPieces, type MockTurn } from "./reply.ts";
+import { countTokens, mockEmbedding, planReply, type MockTurn } from "./reply.ts";
+import { turnChunks, turnResponse } from "./turn.ts";
 
 export interface MockUpstreamOptions {
   /** Delay before every answer, plus up to `jitterMs` more. */
@@ -159,21 +160,7 @@ export function createMockOpenAi(
       const res = streamTurn(req, turn, id, created);
       return d.body ? damage(res, d.body) : res;
     }
-    const message: Record<string, unknown> = {
-      role: "assistant",
-      content: turn.content,
-      refusal: null,
-    };
-    if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
-    const response = {
-      id,
-      object: "chat.completion",
-      created,
-      model: req.model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: turn.finishReason }],
-      usage: turn.usage,
-      system_fingerprint: "fp_mock",
-    };
+    const response = onTheWire(turnResponse(turn, { id, created, model: req.model }));
     const res = new Response(JSON.stringify(response), { headers: JSON_HEADERS });
     return d.body ? damage(res, d.body) : res;
   }
@@ -204,43 +191,10 @@ export function createMockOpenAi(
   }
 
   function streamTurn(req: ChatRequest, turn: MockTurn, id: string, created: number): Response {
-    const base = {
-      id,
-      object: "chat.completion.chunk",
-      created,
-      model: req.model,
-      system_fingerprint: "fp_mock",
-    };
-    const events: unknown[] = [];
-    const choice = (delta: unknown, finish: string | null = null) => ({
-      ...base,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    });
-    if (turn.toolCalls.length > 0) {
-      turn.toolCalls.forEach((call, index) => {
-        const head = {
-          index,
-          id: call.id,
-          type: "function",
-          function: { name: call.function.name, arguments: "" },
-        };
-        events.push(
-          choice(
-            index === 0
-              ? { role: "assistant", content: null, tool_calls: [head] }
-              : { tool_calls: [head] },
-          ),
-        );
-        for (const piece of argumentPieces(call.function.arguments)) {
-          events.push(choice({ tool_calls: [{ index, function: { arguments: piece } }] }));
-        }
-      });
-    } else {
-      events.push(choice({ role: "assistant", content: "", refusal: null }));
-      for (const piece of streamPieces(turn.content ?? "")) events.push(choice({ content: piece }));
-    }
-    events.push(choice({}, turn.finishReason));
-    if (req.stream_options?.include_usage) events.push({ ...base, choices: [], usage: turn.usage });
+    // The usage chunk goes only to callers who asked for it, as OpenAI does.
+    const events = turnChunks(turn, { id, created, model: req.model })
+      .filter((c) => c.choices.length > 0 || req.stream_options?.include_usage)
+      .map(onTheWire);
     const delay = options.chunkDelayMs ?? 0;
     let i = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -299,8 +253,18 @@ export function createMockOpenAi(
   return handle;
 }
 
-function argumentPieces(args: string): string[] {
-  const pieces: string[] = [];
-  for (let i = 0; i < args.length; i += 8) pieces.push(args.slice(i, i + 8));
-  return pieces.length > 0 ? pieces : [""];
+/**
+ * A canonical answer as OpenAI writes it: a system fingerprint, `logprobs: null` on each choice,
+ * and `refusal: null` in the message (or in a stream's first text delta).
+ */
+function onTheWire<T extends ChatResponse | ChatChunk>(answer: T): T {
+  const choices = answer.choices.map((choice) => {
+    const withLogprobs: Record<string, unknown> = { ...choice, logprobs: null };
+    const part = "message" in choice ? "message" : "delta";
+    const body = (choice as unknown as Record<string, Record<string, unknown>>)[part]!;
+    const first = part === "message" || (body.role === "assistant" && !("tool_calls" in body));
+    if (first) withLogprobs[part] = { ...body, refusal: null };
+    return withLogprobs;
+  });
+  return { ...answer, choices, system_fingerprint: "fp_mock" } as T;
 }

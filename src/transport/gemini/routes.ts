@@ -8,10 +8,10 @@ import { Elysia, t } from "elysia";
 import { GatewayError } from "../../core/errors.ts";
 import { invalidField, isRecord } from "../../dialects/fields.ts";
 import { gemini } from "../../dialects/gemini/index.ts";
-import { createContext } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
-import { admit, JSON_TYPE, metaHeaders, type TransportDeps } from "../exchange.ts";
-import { failure, serveChat } from "../respond.ts";
+import { requestContext } from "../credentials.ts";
+import type { TransportDeps } from "../exchange.ts";
+import { failure, serveChat, serveJson } from "../respond.ts";
 import { routingOptions } from "../routing.ts";
 
 /**
@@ -37,53 +37,30 @@ export function parseModelPath(path: string): { model: string; method: string } 
   return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
 }
 
-function geminiContext(request: Request) {
-  const ctx = createContext("gemini", request.signal, request.headers.get("x-request-id"));
-  const credential =
-    request.headers.get("x-goog-api-key")?.trim() ||
-    new URL(request.url).searchParams.get("key")?.trim();
-  if (credential) ctx.credential = credential;
-  return ctx;
-}
-
 export function geminiRoutes(deps: TransportDeps, prefix: string) {
-  async function countTokens(body: unknown, model: string, request: Request): Promise<Response> {
-    const ctx = geminiContext(request);
-    try {
-      admit(deps);
-    } catch (err) {
-      return failure(deps, gemini, err, ctx, false);
-    }
-    try {
-      // countTokens takes either a bare `contents` body or a whole `generateContentRequest`.
+  // countTokens takes either a bare `contents` body or a whole `generateContentRequest`.
+  const countTokens = (body: unknown, model: string, request: Request) => {
+    const ctx = requestContext("gemini", request);
+    return serveJson(deps, gemini, ctx, () => {
       const inner =
         isRecord(body) && isRecord(body.generateContentRequest)
           ? body.generateContentRequest
           : body;
-      const tokens = deps.engine.estimateTokens(
-        gemini.requestIn(inner, { model, stream: false }),
-        ctx,
-      );
-      return new Response(JSON.stringify({ totalTokens: tokens }), {
-        headers: { ...metaHeaders(ctx), "content-type": JSON_TYPE },
-      });
-    } catch (err) {
-      return failure(deps, gemini, err, ctx, false);
-    } finally {
-      deps.lifecycle.leave();
-    }
-  }
+      const req = gemini.requestIn(inner, { model, stream: false });
+      return { body: { totalTokens: deps.engine.estimateTokens(req, ctx) } };
+    });
+  };
 
   function dispatch(path: string, body: unknown, request: Request): Promise<Response> | Response {
     let parsed: { model: string; method: string };
     try {
       parsed = parseModelPath(path);
     } catch (err) {
-      return failure(deps, gemini, err, geminiContext(request), false);
+      return failure(deps, gemini, err, requestContext("gemini", request), false);
     }
     const { model, method } = parsed;
     if (!(METHODS as readonly string[]).includes(method)) {
-      const ctx = geminiContext(request);
+      const ctx = requestContext("gemini", request);
       const err = new GatewayError(
         "NOT_FOUND",
         `Method "${method}" is not offered on models; use generateContent, streamGenerateContent or countTokens.`,
@@ -92,7 +69,7 @@ export function geminiRoutes(deps: TransportDeps, prefix: string) {
     }
     if ((method as Method) === "countTokens") return countTokens(body, model, request);
     const stream = method === "streamGenerateContent";
-    return serveChat(deps, gemini, geminiContext(request), () => ({
+    return serveChat(deps, gemini, requestContext("gemini", request), () => ({
       req: gemini.requestIn(body, { model, stream }),
       routing: routingOptions(request),
     }));

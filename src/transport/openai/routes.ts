@@ -5,10 +5,11 @@
 import { Elysia } from "elysia";
 import type { EmbeddingsRequest } from "../../core/embeddings.ts";
 import { openai } from "../../dialects/openai/index.ts";
-import { createContext, requestId } from "../../observability/context.ts";
+import { requestId } from "../../observability/context.ts";
 import { readJsonBody } from "../body.ts";
-import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "../exchange.ts";
-import { failure, serveChat } from "../respond.ts";
+import { requestContext } from "../credentials.ts";
+import { JSON_TYPE, type TransportDeps } from "../exchange.ts";
+import { serveChat, serveJson } from "../respond.ts";
 import { routingOptions } from "../routing.ts";
 import {
   ChatCompletionRequest,
@@ -30,57 +31,28 @@ const errorResponses = {
   504: OpenAiErrorBody,
 };
 
-/** `Authorization: Bearer <key>` -> the key. */
-export function bearer(request: Request): string | undefined {
-  const auth = request.headers.get("authorization");
-  return auth?.startsWith("Bearer ") ? auth.slice(7).trim() || undefined : undefined;
-}
-
-function openAiContext(request: Request) {
-  const ctx = createContext("openai", request.signal, request.headers.get("x-request-id"));
-  const credential = bearer(request);
-  if (credential !== undefined) ctx.credential = credential;
-  return ctx;
-}
-
 export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const chat = (body: unknown, request: Request): Promise<Response> =>
-    serveChat(deps, openai, openAiContext(request), () => {
+    serveChat(deps, openai, requestContext("openai", request), () => {
       // `fallbacks` is the gateway's own field: read here, never sent upstream.
       const { fallbacks, ...rest } = body as Record<string, unknown>;
       return { req: openai.requestIn(rest), routing: routingOptions(request, fallbacks) };
     });
 
-  async function embeddings(body: EmbeddingsRequest, request: Request): Promise<Response> {
-    const ctx = openAiContext(request);
-    try {
-      admit(deps);
-    } catch (err) {
-      return failure(deps, openai, err, ctx, false);
-    }
-    try {
+  const embeddings = (body: EmbeddingsRequest, request: Request) => {
+    const ctx = requestContext("openai", request);
+    return serveJson(deps, openai, ctx, async () => {
       const { fallbacks, ...rest } = body as unknown as Record<string, unknown>;
-      const routing = routingOptions(request, fallbacks);
-      const response = await deps.engine.embeddings(
-        rest as unknown as EmbeddingsRequest,
-        ctx,
-        routing,
-      );
+      const req = rest as unknown as EmbeddingsRequest;
+      const response = await deps.engine.embeddings(req, ctx, routingOptions(request, fallbacks));
       const usage = {
         prompt_tokens: response.usage.prompt_tokens,
         completion_tokens: 0,
         total_tokens: response.usage.total_tokens,
       };
-      observe(deps, ctx, { status: 200, stream: false, usage });
-      return new Response(JSON.stringify(response), {
-        headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
-      });
-    } catch (err) {
-      return failure(deps, openai, err, ctx, false);
-    } finally {
-      deps.lifecycle.leave();
-    }
-  }
+      return { body: response, usage };
+    });
+  };
 
   const modelList = JSON.stringify({ object: "list", data: deps.engine.models() });
 

@@ -1,0 +1,33 @@
+/**
+ * The caller's key, read from the header its own API uses, onto a fresh request context.
+ * Governance reads `ctx.credential`; it is never logged, echoed or sent upstream.
+ *
+ *   OpenAI      Authorization: Bearer <key>
+ *   Anthropic   x-api-key (or Authorization: Bearer, as the SDK's authToken sends it)
+ *   Gemini      x-goog-api-key, or ?key=
+ */
+import type { WireDialect } from "../core/chat.ts";
+import { createContext, type RequestContext } from "../observability/context.ts";
+
+function bearer(request: Request): string | undefined {
+  const auth = request.headers.get("authorization");
+  return auth?.startsWith("Bearer ") ? auth.slice(7).trim() || undefined : undefined;
+}
+
+export function callerKey(request: Request, dialect: WireDialect): string | undefined {
+  if (dialect === "openai") return bearer(request);
+  if (dialect === "anthropic") return request.headers.get("x-api-key")?.trim() || bearer(request);
+  return (
+    request.headers.get("x-goog-api-key")?.trim() ||
+    new URL(request.url).searchParams.get("key")?.trim() ||
+    undefined
+  );
+}
+
+/** A request's context in its dialect, with the caller's key when it sent one. */
+export function requestContext(dialect: WireDialect, request: Request): RequestContext {
+  const ctx = createContext(dialect, request.signal, request.headers.get("x-request-id"));
+  const key = callerKey(request, dialect);
+  if (key) ctx.credential = key;
+  return ctx;
+}
