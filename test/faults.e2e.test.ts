@@ -53,6 +53,14 @@ beforeAll(async () => {
     },
     models: {
       smart: { targets: [{ model: "primary/fail-503" }], fallbacks: ["gem/gemini-mock"] },
+      quickest: {
+        targets: [{ model: "primary/slow-150" }, { model: "keyless/echo" }],
+        strategy: "least-latency",
+      },
+      calmest: {
+        targets: [{ model: "probed/echo" }, { model: "keyless/echo" }],
+        strategy: "least-busy",
+      },
     },
   });
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "caller", maxRetries: 0 });
@@ -289,6 +297,7 @@ describe("circuit breakers", () => {
       breakers: { provider: string; key: string; state: string }[];
     };
     expect(health.breakers).toContainEqual({ provider: "fragile", key: "*", state: "open" });
+    expect(health.breakers).toContainEqual({ provider: "fragile", key: "0", state: "open" });
 
     await Bun.sleep(450);
     expect((await chat({ model: "fragile/echo" })).status).toBe(200);
@@ -313,5 +322,36 @@ describe("circuit breakers", () => {
     const res = await chat({ model: "fragile/echo", fallbacks: ["gem/g4"] });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-switchyard-provider")).toBe("gem");
+  });
+});
+
+describe("route strategies", () => {
+  it("least-latency measures each target once, then keeps to the faster", async () => {
+    const providers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await chat({ model: "quickest" });
+      expect(res.status).toBe(200);
+      providers.push(res.headers.get("x-switchyard-provider")!);
+    }
+    expect(providers.slice(0, 2).sort()).toEqual(["keyless", "primary"]);
+    expect(providers.slice(2)).toEqual(["keyless", "keyless"]);
+  });
+
+  it("least-busy sends a request to the provider with fewer calls in flight", async () => {
+    const busy = chat({ model: "probed/slow-400" });
+    await Bun.sleep(100);
+    const res = await chat({ model: "calmest" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-provider")).toBe("keyless");
+    await busy;
+  });
+});
+
+describe("header hardening", () => {
+  it("echoes only a safe x-request-id, replacing any other with a fresh one", async () => {
+    const safe = await chat({ model: "primary/echo" }, { "x-request-id": "trace-42" });
+    expect(safe.headers.get("x-request-id")).toBe("trace-42");
+    const unsafe = await chat({ model: "primary/echo" }, { "x-request-id": "a b<script>" });
+    expect(unsafe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
