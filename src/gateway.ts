@@ -12,12 +12,16 @@ import { createWorkerExecutor, type WorkerExecutor } from "./pool/worker-executo
 import { bindProviders } from "./providers/registry.ts";
 import { createHealth } from "./router/health.ts";
 import { createRouter } from "./router/router.ts";
+import { loadPlugins, NO_PLUGINS, type PluginSet } from "./plugins/load.ts";
+import { createPipeline } from "./plugins/pipeline.ts";
 import { createApp, type App } from "./transport/app.ts";
 import { Lifecycle } from "./transport/lifecycle.ts";
 
 export interface GatewayOptions {
   logger?: Logger;
   metrics?: Metrics;
+  /** Loaded plugins (`openGateway` loads those of the config). */
+  plugins?: PluginSet;
 }
 
 export interface Gateway {
@@ -37,9 +41,22 @@ export interface Gateway {
 /** A margin over `max_body_bytes` so the gateway, not Bun, answers an oversized body (in JSON). */
 const BODY_LIMIT_MARGIN = 1024 * 1024;
 
+/** Loads the config's plugins (running their setup), then builds the gateway. */
+export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const metrics = options.metrics ?? createMetrics();
+  const plugins = options.plugins ?? (await loadPlugins(config, { logger, metrics }));
+  return createGateway(config, { logger, metrics, plugins });
+}
+
+/** Builds the gateway; plugins must be loaded already (see `openGateway`). */
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const metrics = options.metrics ?? createMetrics();
+  const plugins = options.plugins ?? NO_PLUGINS;
+  if (config.plugins.length > 0 && options.plugins === undefined) {
+    throw new Error("this config has plugins: build the gateway with openGateway()");
+  }
   const providers = bindProviders(config.providers);
   const pools = new Map<string, ProviderPool>();
   const workerExecutors = new Map<string, WorkerExecutor>();
@@ -60,8 +77,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   metrics.trackPools(() => engine.poolStats());
   metrics.trackBreakers(() => engine.breakers());
   const lifecycle = new Lifecycle();
+  const pipeline = createPipeline(plugins.plugins, engine.chat, {
+    metrics,
+    resolve: engine.resolve,
+  });
   const app = createApp({
     engine,
+    chat: pipeline.chat,
+    pluginRoutes: plugins.routes,
     metrics,
     logger,
     lifecycle,
@@ -95,7 +118,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     async shutdown() {
       lifecycle.draining = true;
       const server = app.server;
-      if (!server) return { drained: true };
+      if (!server) {
+        await plugins.shutdown();
+        return { drained: true };
+      }
       // Stop listening; requests in flight (streams included) run to their end.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const closed = server.stop(false).then(() => true);
@@ -106,6 +132,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       clearTimeout(timer);
       if (!drained) await server.stop(true);
       for (const executor of workerExecutors.values()) executor.close();
+      await pipeline.idle();
+      await plugins.shutdown();
       return { drained };
     },
   };

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { ConfigError, type Config } from "./config/config.ts";
 import { loadConfig, parsePort } from "./config/load.ts";
-import { createGateway } from "./gateway.ts";
+import { openGateway } from "./gateway.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 
 const DEFAULT_CONFIG_FILE = "switchyard.config.json";
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const config = await loadConfig({ ...(file === undefined ? {} : { file }), overrides });
   const logger = createLogger({ level: config.logging.level });
   warnOnFetchLimit(config, logger);
-  const gateway = createGateway(config, { logger });
+  const gateway = await openGateway(config, { logger });
   const { url } = await gateway.listen();
   logger.info("switchyard listening", {
     url,

@@ -71,6 +71,25 @@ export interface Config {
   /** Alias name to its route (a plain `"provider/model"` alias is a route of one target). */
   readonly models: Readonly<Record<string, RouteConfig>>;
   readonly logging: { readonly level: LogLevel };
+  readonly storage: StorageConfig;
+  /** Plugins in the order their pre-hooks run. */
+  readonly plugins: readonly PluginEntry[];
+}
+
+export interface StorageConfig {
+  readonly redis_url?: string;
+  readonly postgres_url?: string;
+  /** Absolute, or `:memory:`. */
+  readonly sqlite_path: string;
+}
+
+/** One configured plugin; exactly one of `name` (built-in) and `path` (absolute) is set. */
+export interface PluginEntry {
+  readonly name?: string;
+  readonly path?: string;
+  readonly config: unknown;
+  readonly optional: boolean;
+  readonly timeout_ms: number;
 }
 
 /** A configuration problem, always naming the field at fault (`providers.openai.keys[0].value`). */

@@ -11,7 +11,14 @@ import {
   RouteSchema,
   type ConfigInput,
 } from "./schema.ts";
-import { ConfigError, type Config, type ProviderConfig, type RouteConfig } from "./config.ts";
+import { dirname, isAbsolute, resolve } from "node:path";
+import {
+  ConfigError,
+  type Config,
+  type PluginEntry,
+  type ProviderConfig,
+  type RouteConfig,
+} from "./config.ts";
 
 type RouteInput = Static<typeof RouteSchema>;
 import { DEFAULT_CONFIG } from "./defaults.ts";
@@ -34,7 +41,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<Config> {
   const env = options.env ?? process.env;
   const raw = options.file === undefined ? DEFAULT_CONFIG : await readJsonFile(options.file);
   const overrides = { ...envOverrides(env), ...definedOnly(options.overrides ?? {}) };
-  return parseConfig(raw, env, overrides);
+  const baseDir = options.file === undefined ? process.cwd() : dirname(resolve(options.file));
+  return parseConfig(raw, env, overrides, baseDir);
 }
 
 async function readJsonFile(path: string): Promise<unknown> {
@@ -72,11 +80,13 @@ export function parseConfig(
   raw: unknown,
   env: Env = process.env,
   overrides: { port?: number; host?: string } = {},
+  /** Where relative paths in the document (plugins, SQLite file) start from. */
+  baseDir: string = process.cwd(),
 ): Config {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError("", "the config must be a JSON object");
   }
-  for (const field of ["server", "providers", "models", "logging"] as const) {
+  for (const field of ["server", "providers", "models", "logging", "storage"] as const) {
     const value = (raw as Record<string, unknown>)[field];
     if (Array.isArray(value)) throw new ConfigError(field, "expected an object, got an array");
   }
@@ -141,8 +151,37 @@ export function parseConfig(
     providers,
     models,
     logging: doc.logging,
+    storage: {
+      ...doc.storage,
+      sqlite_path: inDir(baseDir, doc.storage.sqlite_path),
+    },
+    plugins: doc.plugins.map((entry, i) => pluginEntry(entry, `plugins[${i}]`, baseDir)),
   };
+  const names = config.plugins.flatMap((p) => (p.name ? [p.name] : []));
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new ConfigError("plugins", `plugin "${twice}" is listed twice`);
   return deepFreeze(config);
+}
+
+function inDir(baseDir: string, path: string): string {
+  return path === ":memory:" || isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function pluginEntry(
+  entry: ConfigInput["plugins"][number],
+  field: string,
+  baseDir: string,
+): PluginEntry {
+  if ((entry.name === undefined) === (entry.path === undefined)) {
+    throw new ConfigError(field, "a plugin needs either 'name' (a built-in) or 'path' (a module)");
+  }
+  return {
+    ...(entry.name === undefined ? {} : { name: entry.name }),
+    ...(entry.path === undefined ? {} : { path: inDir(baseDir, entry.path) }),
+    config: entry.config ?? {},
+    optional: entry.optional,
+    timeout_ms: entry.timeout_ms,
+  };
 }
 
 /** A `"provider/model"` naming a configured provider, or a ConfigError at `field`. */

@@ -156,6 +156,37 @@ const LoggingSchema = T.Object(
   { ...strict, default: {} },
 );
 
+export const DEFAULT_PLUGIN_TIMEOUT_MS = 2000;
+export const DEFAULT_SQLITE_PATH = "switchyard.sqlite";
+
+/** Where stateful plugins (cache, logging, governance) keep their data. */
+const StorageSchema = T.Object(
+  {
+    /** Shared state across instances (cache, rate limits); without it, state is per instance. */
+    redis_url: T.Optional(T.String({ minLength: 1 })),
+    /** Logs, keys and usage for several instances; without it, SQLite at `sqlite_path`. */
+    postgres_url: T.Optional(T.String({ minLength: 1 })),
+    /** The embedded SQLite file (`:memory:` keeps it in memory), relative to the config file. */
+    sqlite_path: T.String({ minLength: 1, default: DEFAULT_SQLITE_PATH }),
+  },
+  { ...strict, default: {} },
+);
+
+/** A plugin: a built-in by `name`, or a module by `path` (relative to the config file). */
+const PluginEntrySchema = T.Object(
+  {
+    name: T.Optional(T.String({ pattern: "^[a-z0-9][a-z0-9-]*$" })),
+    path: T.Optional(T.String({ minLength: 1 })),
+    /** The plugin's own settings, checked against the schema it declares. */
+    config: T.Optional(T.Unknown()),
+    /** A failure or timeout of an optional plugin skips it instead of failing the request. */
+    optional: T.Boolean({ default: false }),
+    /** Time budget of each asynchronous hook call. */
+    timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_PLUGIN_TIMEOUT_MS }),
+  },
+  strict,
+);
+
 export const ConfigSchema = T.Object(
   {
     $schema: T.Optional(T.String()),
@@ -166,9 +197,13 @@ export const ConfigSchema = T.Object(
       default: {},
     }),
     logging: LoggingSchema,
+    storage: StorageSchema,
+    plugins: T.Array(PluginEntrySchema, { default: [] }),
   },
   strict,
 );
+
+export { PluginEntrySchema };
 
 export type ConfigInput = Static<typeof ConfigSchema>;
 export type ProviderInput = Static<typeof ProviderSchema>;

@@ -25,6 +25,8 @@ export type ErrorCode =
   | "UPSTREAM_UNREACHABLE"
   | "UPSTREAM_TIMEOUT"
   | "UPSTREAM_INVALID_RESPONSE"
+  | "PLUGIN_REJECTED"
+  | "PLUGIN_FAILED"
   | "INTERNAL";
 
 /** Fields a dialect reads from an upstream error body. */
@@ -46,7 +48,10 @@ export interface GatewayErrorData {
   provider?: string;
   /** The request field at fault, for 400s. */
   param?: string;
-  /** The upstream's own error `type` and `code`, passed through for upstream 4xx. */
+  /**
+   * The error `type` and `code` the caller sees, when they are not the gateway's own: an
+   * upstream's, passed through for upstream 4xx, or a plugin's (`budget_exceeded`).
+   */
   upstreamType?: string;
   upstreamCode?: string;
   /** Seconds the caller should wait before retrying. */
@@ -74,6 +79,10 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   UPSTREAM_UNREACHABLE: { status: 502, retryable: true, source: "upstream" },
   UPSTREAM_TIMEOUT: { status: 504, retryable: true, source: "upstream" },
   UPSTREAM_INVALID_RESPONSE: { status: 502, retryable: true, source: "upstream" },
+  /** A plugin answered with an error of its own; the plugin sets the status. */
+  PLUGIN_REJECTED: { status: 400, retryable: false, source: "gateway" },
+  /** A plugin threw or ran past its time budget. */
+  PLUGIN_FAILED: { status: 500, retryable: false, source: "gateway" },
   INTERNAL: { status: 500, retryable: false, source: "gateway" },
 };
 

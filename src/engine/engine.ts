@@ -10,7 +10,7 @@ import { GatewayError } from "../core/errors.ts";
 import type { ModelInfo } from "../core/models.ts";
 import { promptTokens } from "../core/tokens.ts";
 import type { Config } from "../config/config.ts";
-import type { RequestContext } from "../observability/context.ts";
+import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import type { PoolStats } from "../pool/pool.ts";
 import type { BoundProvider } from "../providers/registry.ts";
 import type { BreakerSnapshot } from "../router/health.ts";
@@ -30,6 +30,8 @@ export interface Engine {
     ctx: RequestContext,
     routing?: RoutingOptions,
   ): Promise<EmbeddingsResponse>;
+  /** Where a request for `model` would go first; undefined for an unknown model. Never throws. */
+  resolve(model: string): RouteInfo | undefined;
   /** Routes the request (so an unknown model is a 404) and estimates its prompt tokens. */
   estimateTokens(req: ChatRequest, ctx: RequestContext): number;
   models(): ModelInfo[];
@@ -147,6 +149,14 @@ export function createEngine(deps: EngineDeps): Engine {
       const [first] = router.route(req.model, [], health);
       ctx.route = { requested: req.model, provider: first!.provider, model: first!.model };
       return promptTokens(req);
+    },
+    resolve(model) {
+      try {
+        const [first] = router.route(model, [], health);
+        return first && { requested: model, provider: first.provider, model: first.model };
+      } catch {
+        return undefined;
+      }
     },
     models: () => modelList,
     poolStats: () => [...pools.values()].map((pool) => pool.stats()),

@@ -32,6 +32,10 @@ export interface RequestContext {
   attempts?: number;
   /** Whether the answer came from a target after the first. */
   fallbackUsed?: boolean;
+  /** The client's request headers (plugins read them). */
+  headers?: Headers;
+  /** Extra headers for the answer, set by plugins (`x-switchyard-cache`, `traceparent`). */
+  responseHeaders?: Record<string, string>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -19,3 +19,4 @@ export {
   type RequestContext,
   type RouteInfo,
 } from "./context.ts";
+export { createMetricsHandle, type MetricsHandle, type MetricSpec } from "./metrics-handle.ts";

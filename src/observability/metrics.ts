@@ -4,6 +4,7 @@
  * from a stats source rather than updated on every request.
  */
 import client from "prom-client";
+import { createMetricsHandle, type MetricsHandle } from "./metrics-handle.ts";
 
 /** What a pool reports; observability does not import the pool layer, only this shape. */
 export interface PoolGaugeSource {
@@ -45,6 +46,10 @@ export interface Metrics {
   trackBreakers(source: () => readonly BreakerGaugeSource[]): void;
   /** An upstream attempt after the first: a retry on the same target, or a fallback. */
   attempt(provider: string, kind: "retry" | "fallback"): void;
+  /** A plugin hook that threw (`error`) or ran past its budget (`timeout`). */
+  pluginFailure(plugin: string, hook: string, kind: "error" | "timeout"): void;
+  /** Metrics plugins define for themselves, on this registry. */
+  readonly handle: MetricsHandle;
   render(): Promise<string>;
   readonly contentType: string;
 }
@@ -180,9 +185,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  const pluginFailures = new client.Counter({
+    name: "switchyard_plugin_failures_total",
+    help: "Plugin hook calls that threw or ran past their time budget, by plugin, hook and kind.",
+    labelNames: ["plugin", "hook", "kind"] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     contentType: registry.contentType,
+    handle: createMetricsHandle(registry),
+    pluginFailure(plugin, hook, kind) {
+      pluginFailures.inc({ plugin, hook, kind });
+    },
     trackBreakers(source) {
       breakerSources.push(source);
     },

@@ -80,6 +80,7 @@ export function createApp(deps: TransportDeps) {
             { name: "Anthropic", description: "Anthropic Messages API" },
             { name: "Gemini", description: "Gemini generateContent API" },
             { name: "Operations" },
+            { name: "Plugins", description: "Routes served by configured plugins" },
           ],
         },
       }),
@@ -112,6 +113,11 @@ export function createApp(deps: TransportDeps) {
         }),
       { detail: { tags: ["Operations"], summary: "Prometheus metrics" } },
     );
+  for (const route of deps.pluginRoutes) {
+    app.route(route.method, route.path, ({ request }) => route.handler(request), {
+      detail: { tags: ["Plugins"], summary: `Served by plugin "${route.plugin}"` },
+    });
+  }
   for (const prefix of OPENAI_PREFIXES) app.use(openAiRoutes(deps, prefix));
   for (const prefix of ANTHROPIC_PREFIXES) app.use(anthropicRoutes(deps, prefix));
   for (const prefix of GEMINI_PREFIXES) app.use(geminiRoutes(deps, prefix));

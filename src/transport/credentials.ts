@@ -29,5 +29,6 @@ export function requestContext(dialect: WireDialect, request: Request): RequestC
   const ctx = createContext(dialect, request.signal, request.headers.get("x-request-id"));
   const key = callerKey(request, dialect);
   if (key) ctx.credential = key;
+  ctx.headers = request.headers;
   return ctx;
 }

@@ -8,10 +8,16 @@ import type { Engine } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { ChatHandler } from "../plugins/pipeline.ts";
+import type { PluginRoute } from "../plugins/load.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
 export interface TransportDeps {
   engine: Engine;
+  /** The engine's chat wrapped in the plugins' hooks (the engine's own with no plugins). */
+  chat: ChatHandler;
+  /** Routes plugins serve (`GET /v1/logs`). */
+  pluginRoutes: readonly PluginRoute[];
   metrics: Metrics;
   logger: Logger;
   lifecycle: Lifecycle;
@@ -33,6 +39,7 @@ export function metaHeaders(ctx: RequestContext, usage?: Usage): Record<string, 
     headers["x-switchyard-attempts"] = String(ctx.attempts);
     headers["x-switchyard-fallback-used"] = ctx.fallbackUsed ? "true" : "false";
   }
+  if (ctx.responseHeaders) Object.assign(headers, ctx.responseHeaders);
   if (usage) {
     headers["x-switchyard-tokens-in"] = String(usage.prompt_tokens);
     headers["x-switchyard-tokens-out"] = String(usage.completion_tokens);

@@ -64,7 +64,7 @@ export async function serveChat(
   try {
     const { req, routing } = read();
     stream = req.stream === true;
-    const outcome = await deps.engine.chat(req, ctx, routing);
+    const outcome = await deps.chat(req, ctx, routing);
     if (outcome.kind === "response") {
       const usage = outcome.response.usage;
       observe(deps, ctx, { status: 200, stream: false, usage });

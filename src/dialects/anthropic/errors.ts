@@ -34,7 +34,10 @@ function isAnthropicType(type: string | undefined): type is string {
 }
 
 export function anthropicErrorOut(err: GatewayError): ErrorBody {
-  const type = isAnthropicType(err.upstreamType) ? err.upstreamType : typeForStatus(err.status);
+  // A plugin's own type (`budget_exceeded`) is kept; an upstream's only when Anthropic's.
+  const own = err.code === "PLUGIN_REJECTED" ? err.upstreamType : undefined;
+  const type =
+    own ?? (isAnthropicType(err.upstreamType) ? err.upstreamType : typeForStatus(err.status));
   return { type: "error", error: { type, message: err.message } };
 }
 

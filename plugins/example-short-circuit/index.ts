@@ -1,0 +1,42 @@
+/**
+ * Example: short-circuit. Answers a fixed prompt itself, without calling any provider, and
+ * refuses requests whose last message is empty. Config: `{ "prompt": "ping", "reply": "pong" }`.
+ */
+import { definePlugin, Type, type ChatRequest } from "../../src/plugins/index.ts";
+
+function lastText(req: ChatRequest): string {
+  const last = req.messages.at(-1)?.content;
+  if (typeof last === "string") return last;
+  return (last ?? []).map((p) => (p.type === "text" ? p.text : "")).join("");
+}
+
+export default definePlugin({
+  name: "example-short-circuit",
+  configSchema: Type.Object({
+    prompt: Type.String({ default: "ping" }),
+    reply: Type.String({ default: "pong" }),
+  }),
+  preHook(ctx, req) {
+    const text = lastText(req).trim();
+    if (text === "") {
+      return { error: { status: 400, message: "The last message is empty.", param: "messages" } };
+    }
+    if (text !== ctx.config.prompt) return;
+    return {
+      response: {
+        id: `chatcmpl-${ctx.requestId}`,
+        object: "chat.completion",
+        created: Math.floor(Date.now() / 1000),
+        model: req.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: ctx.config.reply },
+            finish_reason: "stop",
+          },
+        ],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      },
+    };
+  },
+});

@@ -1,0 +1,136 @@
+/**
+ * The per-request state the pipeline keeps, and the `PluginContext` each plugin's hooks see: one
+ * small view per plugin over the shared state, adding that plugin's config, logger and metrics.
+ */
+import type { ChatRequest } from "../core/chat.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { MetricsHandle } from "../observability/metrics-handle.ts";
+import type { RequestContext, RouteInfo } from "../observability/context.ts";
+import type { Caller, HookName, HookTiming, Plugin, PluginContext } from "./types.ts";
+
+/** A plugin as loaded: the module's plugin object with its settings and handles. */
+export interface LoadedPlugin {
+  readonly plugin: Plugin;
+  readonly name: string;
+  readonly config: unknown;
+  readonly optional: boolean;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: MetricsHandle;
+}
+
+const NO_HEADERS = new Headers();
+
+export class RequestState {
+  readonly caller: Caller;
+  readonly timings: HookTiming[] = [];
+  costUsd: number | undefined;
+  private scratchMap: Map<string, unknown> | undefined;
+  private resolved: { model: string; route: RouteInfo | undefined } | undefined;
+
+  constructor(
+    readonly rctx: RequestContext,
+    public req: ChatRequest,
+    private readonly resolve: (model: string) => RouteInfo | undefined,
+  ) {
+    this.caller = { credential: rctx.credential };
+  }
+
+  get scratch(): Map<string, unknown> {
+    return (this.scratchMap ??= new Map());
+  }
+
+  route(): RouteInfo | undefined {
+    if (this.rctx.route) return this.rctx.route;
+    const model = this.req.model;
+    if (this.resolved?.model !== model) this.resolved = { model, route: this.resolve(model) };
+    return this.resolved.route;
+  }
+
+  time(plugin: string, hook: HookName, ms: number): void {
+    if (hook === "onStreamChunk") {
+      // One entry per plugin for a whole stream, not one per chunk.
+      const found = this.timings.find((t) => t.plugin === plugin && t.hook === hook);
+      if (found) {
+        found.ms += ms;
+        return;
+      }
+    }
+    this.timings.push({ plugin, hook, ms });
+  }
+}
+
+class HookContext implements PluginContext {
+  private boundLogger: Logger | undefined;
+
+  constructor(
+    private readonly state: RequestState,
+    private readonly loaded: LoadedPlugin,
+  ) {}
+
+  get requestId() {
+    return this.state.rctx.id;
+  }
+  get dialect() {
+    return this.state.rctx.dialect;
+  }
+  get stream() {
+    return this.state.req.stream === true;
+  }
+  get route() {
+    return this.state.route();
+  }
+  get caller() {
+    return this.state.caller;
+  }
+  get headers() {
+    return this.state.rctx.headers ?? NO_HEADERS;
+  }
+  setHeader(name: string, value: string): void {
+    (this.state.rctx.responseHeaders ??= {})[name.toLowerCase()] = value;
+  }
+  get responseHeaders() {
+    return this.state.rctx.responseHeaders ?? {};
+  }
+  get scratch() {
+    return this.state.scratch;
+  }
+  get startedAt() {
+    return this.state.rctx.startedAt;
+  }
+  get attempts() {
+    return this.state.rctx.attempts ?? 0;
+  }
+  get fallbackUsed() {
+    return this.state.rctx.fallbackUsed ?? false;
+  }
+  get costUsd() {
+    return this.state.costUsd;
+  }
+  set costUsd(value: number | undefined) {
+    this.state.costUsd = value;
+  }
+  get timings() {
+    return this.state.timings;
+  }
+  get config() {
+    return this.loaded.config;
+  }
+  get logger() {
+    return (this.boundLogger ??= this.loaded.logger.child({ request_id: this.state.rctx.id }));
+  }
+  get metrics() {
+    return this.loaded.metrics;
+  }
+}
+
+/** Each plugin's view of one request, made when its first hook runs. */
+export class ContextViews {
+  private readonly views: (HookContext | undefined)[] = [];
+
+  constructor(readonly state: RequestState) {}
+
+  of(index: number, loaded: LoadedPlugin): PluginContext {
+    return (this.views[index] ??= new HookContext(this.state, loaded));
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The public plugin API: everything a plugin imports. Plugins import this module and nothing
+ * else from the gateway (`import { definePlugin, Type } from "switchyard/plugins"`, or by path).
+ */
+export { Type, type Static, type TSchema } from "@sinclair/typebox";
+export { definePlugin } from "./types.ts";
+export type {
+  Caller,
+  ChunkResult,
+  HookName,
+  HookTiming,
+  Plugin,
+  PluginContext,
+  PluginErrorSpec,
+  PostHookResult,
+  PreHookResult,
+  RouteHandler,
+  SetupContext,
+} from "./types.ts";
+export type {
+  ChatChunk,
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ContentPart,
+  Usage,
+} from "../core/chat.ts";
+export type { GatewayError, ErrorCode } from "../core/errors.ts";
+export type { StorageConfig } from "../config/config.ts";
+export type { Logger } from "../observability/logger.ts";
+export type { MetricsHandle } from "../observability/metrics-handle.ts";
+export { Assembler, responseChunks } from "../core/assemble.ts";
+export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "./text.ts";
+export { jsonError } from "./http.ts";

@@ -1,0 +1,191 @@
+/**
+ * Loading the configured plugins: import each module (a built-in from the top-level `plugins/`
+ * folder by name, or a file by path), check its shape, validate its config against the schema it
+ * declares (defaults filled in), and run its `setup`. Any problem stops start-up with a
+ * `ConfigError` naming the entry, except for an `optional` plugin, which is left out with a warning.
+ */
+import { Value } from "@sinclair/typebox/value";
+import {
+  ConfigError,
+  type Config,
+  type PluginEntry,
+  type StorageConfig,
+} from "../config/config.ts";
+import { fieldName } from "../config/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { LoadedPlugin } from "./context.ts";
+import type { Plugin, RouteHandler, SetupContext } from "./types.ts";
+
+export interface PluginRoute {
+  method: string;
+  path: string;
+  plugin: string;
+  handler: RouteHandler;
+}
+
+export interface PluginSet {
+  readonly plugins: readonly LoadedPlugin[];
+  readonly routes: readonly PluginRoute[];
+  /** Runs every plugin's `shutdown`, last plugin first. */
+  shutdown(): Promise<void>;
+}
+
+const BUILTIN_DIR = new URL("../../plugins/", import.meta.url);
+const HOOKS = ["setup", "preHook", "postHook", "onStreamChunk", "shutdown"] as const;
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+export const NO_PLUGINS: PluginSet = { plugins: [], routes: [], shutdown: async () => {} };
+
+function where(entry: PluginEntry): string {
+  return entry.name === undefined ? `module ${entry.path}` : `built-in plugin "${entry.name}"`;
+}
+
+async function importPlugin(entry: PluginEntry, field: string): Promise<Plugin> {
+  const url =
+    entry.name === undefined
+      ? entry.path!
+      : new URL(`${entry.name}/index.ts`, BUILTIN_DIR).pathname;
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(url)) as { default?: unknown };
+  } catch (err) {
+    const reason =
+      entry.name !== undefined && !(await Bun.file(url).exists())
+        ? `there is no built-in plugin "${entry.name}"`
+        : `cannot load ${where(entry)}: ${(err as Error).message}`;
+    throw new ConfigError(field, reason);
+  }
+  const plugin = mod.default as Partial<Plugin> | undefined;
+  if (typeof plugin !== "object" || plugin === null) {
+    throw new ConfigError(
+      field,
+      `${where(entry)} has no default export (export default definePlugin({...}))`,
+    );
+  }
+  if (typeof plugin.name !== "string" || !NAME.test(plugin.name)) {
+    throw new ConfigError(
+      field,
+      `${where(entry)}: 'name' must be lower-case letters, digits and '-'`,
+    );
+  }
+  for (const hook of HOOKS) {
+    if (plugin[hook] !== undefined && typeof plugin[hook] !== "function") {
+      throw new ConfigError(field, `plugin "${plugin.name}": '${hook}' must be a function`);
+    }
+  }
+  return plugin as Plugin;
+}
+
+function validConfig(plugin: Plugin, raw: unknown, field: string): unknown {
+  if (!plugin.configSchema) return raw;
+  const value = Value.Default(plugin.configSchema, structuredClone(raw));
+  const first = Value.Errors(plugin.configSchema, value).First();
+  if (first) {
+    const at = fieldName(first.path);
+    throw new ConfigError(at ? `${field}.config.${at}` : `${field}.config`, first.message);
+  }
+  return value;
+}
+
+export interface LoadDeps {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface PluginSettings {
+  config: unknown;
+  optional: boolean;
+  timeoutMs: number;
+}
+
+/** Validates a plugin's config and runs its setup; `field` names the entry in errors. */
+export async function startPlugin(
+  plugin: Plugin,
+  settings: PluginSettings,
+  deps: LoadDeps & { storage: StorageConfig },
+  field: string,
+): Promise<{ loaded: LoadedPlugin; routes: PluginRoute[] }> {
+  const pluginConfig = validConfig(plugin, settings.config, field);
+  const logger = deps.logger.child({ plugin: plugin.name });
+  const routes: PluginRoute[] = [];
+  const setup: SetupContext = {
+    config: pluginConfig,
+    logger,
+    metrics: deps.metrics.handle,
+    storage: deps.storage,
+    route(method, path, handler) {
+      routes.push({ method, path, plugin: plugin.name, handler });
+    },
+  };
+  try {
+    await plugin.setup?.(setup);
+  } catch (err) {
+    throw new ConfigError(
+      field,
+      `plugin "${plugin.name}" failed to start: ${(err as Error).message}`,
+    );
+  }
+  const loaded: LoadedPlugin = {
+    plugin,
+    name: plugin.name,
+    config: pluginConfig,
+    optional: settings.optional,
+    timeoutMs: settings.timeoutMs,
+    logger,
+    metrics: deps.metrics.handle,
+  };
+  return { loaded, routes };
+}
+
+export async function loadPlugins(config: Config, deps: LoadDeps): Promise<PluginSet> {
+  const plugins: LoadedPlugin[] = [];
+  const routes: PluginRoute[] = [];
+  for (const [i, entry] of config.plugins.entries()) {
+    const field = `plugins[${i}]`;
+    try {
+      const plugin = await importPlugin(entry, field);
+      if (plugins.some((p) => p.name === plugin.name)) {
+        throw new ConfigError(field, `plugin "${plugin.name}" is loaded twice`);
+      }
+      const settings = {
+        config: entry.config,
+        optional: entry.optional,
+        timeoutMs: entry.timeout_ms,
+      };
+      const started = await startPlugin(
+        plugin,
+        settings,
+        { ...deps, storage: config.storage },
+        field,
+      );
+      plugins.push(started.loaded);
+      routes.push(...started.routes);
+    } catch (err) {
+      if (!entry.optional) {
+        await shutdownAll(plugins, deps.logger);
+        throw err;
+      }
+      deps.logger.warn("optional plugin left out", { entry: field, error: (err as Error).message });
+    }
+  }
+  return pluginSet(plugins, routes, deps.logger);
+}
+
+export function pluginSet(
+  plugins: LoadedPlugin[],
+  routes: PluginRoute[],
+  logger: Logger,
+): PluginSet {
+  return { plugins, routes, shutdown: () => shutdownAll(plugins, logger) };
+}
+
+async function shutdownAll(plugins: readonly LoadedPlugin[], logger: Logger): Promise<void> {
+  for (const loaded of [...plugins].reverse()) {
+    try {
+      await loaded.plugin.shutdown?.();
+    } catch (err) {
+      logger.warn("plugin shutdown failed", { plugin: loaded.name, error: err });
+    }
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The plugin pipeline: wraps the engine's chat call in the plugins' hooks (the contract is in
+ * `types.ts`). With no plugins it is the engine's own function, so unused hooks cost nothing.
+ *
+ *   preHook 1..n  ──▶ engine.chat (skipped on a short-circuit) ──▶ postHook k..1
+ *                                  └─ stream: onStreamChunk 1..n per chunk, postHook k..1 at the end
+ *
+ * `native` (the caller's or the provider's original body, kept for same-dialect passthrough) must
+ * never contradict what plugins changed: a request or response whose canonical form a hook
+ * changed loses its `native` (unless the hook changed that too), and chunks lose theirs whenever
+ * any plugin rewrites chunks, so every stream is encoded from the canonical form plugins saw.
+ */
+import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
+import { Assembler, responseChunks } from "../core/assemble.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { RequestContext, RouteInfo } from "../observability/context.ts";
+import { ContextViews, RequestState, type LoadedPlugin } from "./context.ts";
+import { invoke, rejection, SKIPPED } from "./invoke.ts";
+import { nativeGuard } from "./native.ts";
+import type { PostHookResult, PreHookResult } from "./types.ts";
+
+export type ChatHandler = (
+  req: ChatRequest,
+  ctx: RequestContext,
+  routing?: RoutingOptions,
+) => Promise<ChatOutcome>;
+
+export interface PipelineDeps {
+  metrics: Metrics;
+  /** Where a model would be routed (for `ctx.route` before the provider is called). */
+  resolve(model: string): RouteInfo | undefined;
+}
+
+type Outcome =
+  { response: ChatResponse; error?: undefined } | { error: GatewayError; response?: undefined };
+
+export interface Pipeline {
+  readonly chat: ChatHandler;
+  /** Resolves when the post-hooks of every ended stream have run (before plugins shut down). */
+  idle(): Promise<void>;
+}
+
+export function createPipeline(
+  plugins: readonly LoadedPlugin[],
+  next: ChatHandler,
+  deps: PipelineDeps,
+): Pipeline {
+  if (plugins.length === 0) return { chat: next, idle: async () => {} };
+  const { metrics } = deps;
+  const pending = new Set<Promise<unknown>>();
+  const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
+  const hasPost = plugins.some((p) => p.plugin.postHook);
+
+  /** Runs the pre-hooks; returns how many plugins were reached, and any short-circuit. */
+  async function pre(views: ContextViews, req: ChatRequest) {
+    for (let i = 0; i < plugins.length; i++) {
+      const loaded = plugins[i]!;
+      const hook = loaded.plugin.preHook;
+      if (!hook) continue;
+      const r = await invoke<PreHookResult>(metrics, loaded, "preHook", views.state, () =>
+        hook.call(loaded.plugin, views.of(i, loaded), req),
+      );
+      if (!r.ok) return { reached: i + 1, outcome: { error: r.error } as Outcome };
+      const value = r.value === SKIPPED ? undefined : r.value;
+      if (value && "response" in value)
+        return { reached: i + 1, outcome: { response: value.response } };
+      if (value && "error" in value)
+        return { reached: i + 1, outcome: { error: rejection(loaded, value.error) } as Outcome };
+    }
+    return { reached: plugins.length, outcome: undefined };
+  }
+
+  /** Runs the post-hooks of the plugins reached, last first; each may replace the outcome. */
+  async function post(views: ContextViews, reached: number, outcome: Outcome): Promise<Outcome> {
+    let current = outcome;
+    for (let i = reached - 1; i >= 0; i--) {
+      const loaded = plugins[i]!;
+      const hook = loaded.plugin.postHook;
+      if (!hook) continue;
+      const r = await invoke<PostHookResult>(metrics, loaded, "postHook", views.state, () =>
+        hook.call(loaded.plugin, views.of(i, loaded), current.response, current.error),
+      );
+      if (!r.ok) current = { error: r.error };
+      else if (r.value && r.value !== SKIPPED) {
+        if ("response" in r.value) current = { response: r.value.response };
+        else if ("error" in r.value) current = { error: rejection(loaded, r.value.error) };
+      }
+    }
+    return current;
+  }
+
+  /** The chunks as the plugins rewrite them, with the post-hooks run when the stream ends. */
+  function wrap(source: ReadableStream<ChatChunk>, views: ContextViews, reached: number) {
+    const reader = source.getReader();
+    const assembler = hasPost ? new Assembler() : undefined;
+    let finished = false;
+    const finish = (outcome: Outcome) => {
+      if (finished) return;
+      finished = true;
+      const done = post(views, reached, outcome);
+      pending.add(done);
+      void done.finally(() => pending.delete(done));
+    };
+    return new ReadableStream<ChatChunk>(
+      {
+        async pull(controller) {
+          try {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) {
+                controller.close();
+                finish({ response: assembler ? assembler.response() : emptyResponse() });
+                return;
+              }
+              const chunk = rewritesChunks ? await rewrite(views, value) : value;
+              if (chunk === null) continue;
+              assembler?.push(chunk);
+              controller.enqueue(chunk);
+              return;
+            }
+          } catch (err) {
+            const error = GatewayError.from(err);
+            void reader.cancel(error).catch(() => {});
+            finish({ error });
+            controller.error(error);
+          }
+        },
+        cancel(reason) {
+          finish({ error: new GatewayError("CLIENT_CLOSED", "The client closed the stream.") });
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** One chunk through every plugin's onStreamChunk; null when a plugin drops it. */
+  async function rewrite(views: ContextViews, original: ChatChunk): Promise<ChatChunk | null> {
+    let chunk: ChatChunk = original;
+    if (chunk.native) {
+      const { native: _, ...canonical } = chunk;
+      chunk = canonical;
+    }
+    for (let i = 0; i < plugins.length; i++) {
+      const loaded = plugins[i]!;
+      const hook = loaded.plugin.onStreamChunk;
+      if (!hook) continue;
+      const current = chunk;
+      const r = await invoke(metrics, loaded, "onStreamChunk", views.state, () =>
+        hook.call(loaded.plugin, views.of(i, loaded), current),
+      );
+      if (!r.ok) throw r.error;
+      if (r.value === null) return null;
+      if (r.value !== undefined && r.value !== SKIPPED) chunk = r.value;
+    }
+    return chunk;
+  }
+
+  function streamOf(response: ChatResponse): ReadableStream<ChatChunk> {
+    const chunks = responseChunks(response);
+    return new ReadableStream<ChatChunk>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    });
+  }
+
+  const chat: ChatHandler = async (req, rctx, routing) => {
+    const state = new RequestState(rctx, req, deps.resolve);
+    const views = new ContextViews(state);
+    const guard = nativeGuard(req);
+    const { reached, outcome: early } = await pre(views, req);
+    if (guard) {
+      req = guard.settle(req);
+      state.req = req;
+    }
+    const stream = req.stream === true;
+
+    let outcome: Outcome | undefined = early;
+    let chunks: ReadableStream<ChatChunk> | undefined;
+    if (!outcome) {
+      try {
+        const result = await next(req, rctx, routing);
+        if (result.kind === "stream") chunks = result.chunks;
+        else outcome = { response: result.response };
+      } catch (err) {
+        outcome = { error: GatewayError.from(err) };
+      }
+    }
+    if (stream) {
+      if (chunks) return { kind: "stream", chunks: wrap(chunks, views, reached) };
+      if (outcome!.response) {
+        return { kind: "stream", chunks: wrap(streamOf(outcome!.response), views, reached) };
+      }
+      // Failed before the first chunk: an ordinary error, which post-hooks may still replace.
+      const after = await post(views, reached, outcome!);
+      if (after.error) throw after.error;
+      return { kind: "stream", chunks: streamOf(after.response) };
+    }
+    const responseGuard = outcome!.response && nativeGuard(outcome!.response);
+    const after = await post(views, reached, outcome!);
+    if (after.error) throw after.error;
+    const response = responseGuard ? responseGuard.settle(after.response) : after.response;
+    return { kind: "response", response };
+  };
+  return {
+    chat,
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function emptyResponse(): ChatResponse {
+  return { id: "", object: "chat.completion", created: 0, model: "", choices: [] };
+}

@@ -1,0 +1,51 @@
+/**
+ * Rewriting the text of requests, responses and chunks: the canonical form and, for requests
+ * and responses, the native body too (so that same-dialect passthrough keeps working after a
+ * rewrite). Text is what a person wrote or a model said: message content and text parts, and in
+ * native bodies every string under a `text` key plus Anthropic's string `content` and `system`.
+ * Images, tool-call arguments and tool schemas are left alone.
+ */
+import type { ChatChunk, ChatRequest, ChatResponse, JsonValue } from "../core/chat.ts";
+
+/** Returns the new text; return the argument unchanged to keep it. */
+export type TextMapper = (text: string) => string;
+
+const TEXT_KEYS = new Set(["text", "content", "system"]);
+
+function mapNative(node: JsonValue, fn: TextMapper): JsonValue {
+  if (Array.isArray(node)) return node.map((v) => mapNative(v, fn));
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(node)) {
+    out[key] = typeof value === "string" && TEXT_KEYS.has(key) ? fn(value) : mapNative(value, fn);
+  }
+  return out;
+}
+
+/** Every message's text, in place. */
+export function mapRequestText(req: ChatRequest, fn: TextMapper): void {
+  for (const message of req.messages) {
+    if (typeof message.content === "string") message.content = fn(message.content);
+    else if (Array.isArray(message.content)) {
+      for (const part of message.content) if (part.type === "text") part.text = fn(part.text);
+    }
+  }
+  if (req.native) req.native.body = mapNative(req.native.body, fn) as typeof req.native.body;
+}
+
+/** Every choice's text and refusal, in place. */
+export function mapResponseText(res: ChatResponse, fn: TextMapper): void {
+  for (const choice of res.choices) {
+    const m = choice.message;
+    if (typeof m.content === "string") m.content = fn(m.content);
+    if (typeof m.refusal === "string") m.refusal = fn(m.refusal);
+  }
+  if (res.native) res.native.body = mapNative(res.native.body, fn) as typeof res.native.body;
+}
+
+/** Every choice's text delta, in place. (Plugins see chunks without `native`.) */
+export function mapChunkText(chunk: ChatChunk, fn: TextMapper): void {
+  for (const choice of chunk.choices) {
+    if (typeof choice.delta.content === "string") choice.delta.content = fn(choice.delta.content);
+  }
+}

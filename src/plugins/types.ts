@@ -1,0 +1,146 @@
+/**
+ * The plugin contract. A plugin is a module whose default export is a `Plugin` (write it with
+ * `definePlugin()` for the types):
+ *
+ *   setup(setup)            once, at start, in config order; may be async (open a database)
+ *   preHook(ctx, req)       per request, in config order, before any provider is called; may change
+ *                           `req` in place, or answer instead of the provider by returning
+ *                           `{ response }`, or refuse by returning `{ error }`
+ *   onStreamChunk(ctx, c)   per canonical chunk of a streamed answer, in config order; returns
+ *                           nothing (keep the chunk, changed in place or not), a chunk (send that
+ *                           instead) or `null` (drop it)
+ *   postHook(ctx, res, err) per request, in reverse config order, for every plugin whose preHook
+ *                           ran (short-circuits included); may return `{ response }` or `{ error }`
+ *                           to replace the outcome. For a stream it runs when the stream has ended,
+ *                           with the response the stream added up to; the answer has been sent by
+ *                           then, so what it returns is ignored (unless the stream failed before
+ *                           its first chunk, which is an ordinary error)
+ *   shutdown()              once, when the gateway stops, after requests in flight have finished
+ *
+ * Requests and responses are the canonical OpenAI Chat Completions shape (`src/core/chat.ts`),
+ * whatever API the caller and the provider speak. A hook that throws, or whose promise outlives
+ * `timeout_ms`, fails the request with a 500 in the caller's format (or is skipped when the
+ * plugin is `optional`); either way it is counted in `switchyard_plugin_failures_total`.
+ */
+import type { TSchema, Static } from "@sinclair/typebox";
+import type { ChatChunk, ChatRequest, ChatResponse, WireDialect } from "../core/chat.ts";
+import type { GatewayError } from "../core/errors.ts";
+import type { StorageConfig } from "../config/config.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { MetricsHandle } from "../observability/metrics-handle.ts";
+import type { RouteInfo } from "../observability/context.ts";
+
+/** An error a plugin answers with; sent in the caller's API format. */
+export interface PluginErrorSpec {
+  /** HTTP status, 400 to 599. */
+  status: number;
+  message: string;
+  /** The error `type` callers see (OpenAI and Anthropic bodies); the status decides otherwise. */
+  type?: string;
+  /** The request field at fault. */
+  param?: string;
+  /** Seconds; sent as `Retry-After`. */
+  retryAfter?: number;
+}
+
+export type PreHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
+export type PostHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
+export type ChunkResult = void | ChatChunk | null;
+
+/** Who is calling. Governance fills in `id`, `team` and `customer`; `credential` is secret. */
+export interface Caller {
+  /** The key the caller sent in its API's auth header. Never log, store or echo it. */
+  readonly credential: string | undefined;
+  /** A name for the caller that is safe to log (a virtual key's name). */
+  id?: string;
+  team?: string;
+  customer?: string;
+}
+
+/** What a plugin's hooks are told about the request they are called for. */
+export interface PluginContext<C = unknown> {
+  readonly requestId: string;
+  /** The API the caller speaks (its error bodies and stream framing). */
+  readonly dialect: WireDialect;
+  /** Whether the caller asked for a stream. */
+  readonly stream: boolean;
+  /**
+   * Where the request goes: before the provider is called, the first target the router picks
+   * for `req.model`; after, the one that answered. Undefined when the model is unknown.
+   */
+  readonly route: RouteInfo | undefined;
+  readonly caller: Caller;
+  /** The client's request headers. */
+  readonly headers: Headers;
+  /** Adds a header to the answer (before a stream's first chunk, for streams). */
+  setHeader(name: string, value: string): void;
+  /** Headers set for the answer so far (by this and other plugins). */
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  /** Shared by all plugins for this request only. */
+  readonly scratch: Map<string, unknown>;
+  /** `performance.now()` when the request arrived. */
+  readonly startedAt: number;
+  /** Upstream attempts made (retries and fallbacks included); 0 when no provider was called. */
+  readonly attempts: number;
+  readonly fallbackUsed: boolean;
+  /** The price of the request in USD, when a plugin (governance) has priced it. */
+  costUsd: number | undefined;
+  /** Time spent in each hook so far, in call order. */
+  readonly timings: readonly HookTiming[];
+  /** This plugin's validated config. */
+  readonly config: C;
+  /** The gateway's logger, with `plugin` and `request_id` bound. */
+  readonly logger: Logger;
+  /** Define and update metrics of your own (they appear in `/metrics`). */
+  readonly metrics: MetricsHandle;
+}
+
+export type HookName = "preHook" | "postHook" | "onStreamChunk";
+
+export interface HookTiming {
+  plugin: string;
+  hook: HookName;
+  ms: number;
+}
+
+/** A plain HTTP route a plugin serves (`GET /v1/logs`). */
+export type RouteHandler = (request: Request) => Response | Promise<Response>;
+
+/** What `setup` is given. */
+export interface SetupContext<C = unknown> {
+  readonly config: C;
+  readonly logger: Logger;
+  readonly metrics: MetricsHandle;
+  /** Shared storage settings (`storage` in the config): Redis, PostgreSQL, the SQLite file. */
+  readonly storage: StorageConfig;
+  /** Serves `method path` with `handler`; paths are exact (`/v1/logs`). */
+  route(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    handler: RouteHandler,
+  ): void;
+}
+
+export interface Plugin<S extends TSchema = TSchema> {
+  /** Lower-case letters, digits and '-'; names the plugin in logs, metrics and errors. */
+  readonly name: string;
+  /** A TypeBox schema for the plugin's config; defaults in it are filled in. */
+  readonly configSchema?: S;
+  setup?(ctx: SetupContext<Static<S>>): void | Promise<void>;
+  preHook?(ctx: PluginContext<Static<S>>, req: ChatRequest): PreHookResult | Promise<PreHookResult>;
+  postHook?(
+    ctx: PluginContext<Static<S>>,
+    res: ChatResponse | undefined,
+    err: GatewayError | undefined,
+  ): PostHookResult | Promise<PostHookResult>;
+  onStreamChunk?(
+    ctx: PluginContext<Static<S>>,
+    chunk: ChatChunk,
+  ): ChunkResult | Promise<ChunkResult>;
+  shutdown?(): void | Promise<void>;
+}
+
+/** Types a plugin; returns it unchanged. */
+export function definePlugin<S extends TSchema>(plugin: Plugin<S>): Plugin<S> {
+  return plugin;
+}
