@@ -36,6 +36,8 @@ export interface Gateway {
   listen(): Promise<{ host: string; port: number; url: string }>;
   /** Stops admitting requests, waits for those in flight (up to `drain_timeout_ms`), then closes. */
   shutdown(): Promise<{ drained: boolean }>;
+  /** Closes at once: connections, workers, then plugins (their `shutdown` runs). */
+  close(): Promise<void>;
 }
 
 /** A margin over `max_body_bytes` so the gateway, not Bun, answers an oversized body (in JSON). */
@@ -114,6 +116,13 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       const port = server.port!;
       const urlHost = host.includes(":") ? `[${host}]` : host;
       return { host, port, url: `${tls ? "https" : "http"}://${urlHost}:${port}` };
+    },
+    async close() {
+      lifecycle.draining = true;
+      await app.server?.stop(true);
+      for (const executor of workerExecutors.values()) executor.close();
+      await pipeline.idle();
+      await plugins.shutdown();
     },
     async shutdown() {
       lifecycle.draining = true;

@@ -11,6 +11,7 @@ export type {
   HookTiming,
   Plugin,
   PluginContext,
+  PluginDefinition,
   PluginErrorSpec,
   PostHookResult,
   PreHookResult,

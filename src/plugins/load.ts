@@ -15,7 +15,13 @@ import { fieldName } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { LoadedPlugin } from "./context.ts";
-import type { Plugin, RouteHandler, SetupContext } from "./types.ts";
+import {
+  instantiate,
+  type Plugin,
+  type PluginDefinition,
+  type RouteHandler,
+  type SetupContext,
+} from "./types.ts";
 
 export interface PluginRoute {
   method: string;
@@ -56,7 +62,16 @@ async function importPlugin(entry: PluginEntry, field: string): Promise<Plugin> 
         : `cannot load ${where(entry)}: ${(err as Error).message}`;
     throw new ConfigError(field, reason);
   }
-  const plugin = mod.default as Partial<Plugin> | undefined;
+  const def = mod.default as PluginDefinition | undefined;
+  let plugin: Partial<Plugin> | undefined;
+  try {
+    plugin = typeof def === "function" ? (instantiate(def) as Partial<Plugin> | undefined) : def;
+  } catch (err) {
+    throw new ConfigError(
+      field,
+      `${where(entry)}: making the plugin failed: ${(err as Error).message}`,
+    );
+  }
   if (typeof plugin !== "object" || plugin === null) {
     throw new ConfigError(
       field,

@@ -19,7 +19,7 @@ import { createMetrics } from "../observability/metrics.ts";
 import { startPlugin, type PluginRoute } from "./load.ts";
 import type { LoadedPlugin } from "./context.ts";
 import { createPipeline } from "./pipeline.ts";
-import type { Plugin, PluginErrorSpec } from "./types.ts";
+import { instantiate, type PluginDefinition, type PluginErrorSpec } from "./types.ts";
 
 export interface HarnessOptions {
   config?: unknown;
@@ -91,10 +91,12 @@ async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
 }
 
 export async function pluginHarness(
-  plugins: Plugin | readonly Plugin[],
+  plugins: PluginDefinition | readonly PluginDefinition[],
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const list = Array.isArray(plugins) ? plugins : [plugins as Plugin];
+  const list = (Array.isArray(plugins) ? plugins : [plugins]).map((d: PluginDefinition) =>
+    instantiate(d),
+  );
   const logger = options.logger ?? createLogger({ level: "error" });
   const metrics = createMetrics({ defaultMetrics: false });
   const storage: StorageConfig = { sqlite_path: ":memory:", ...options.storage };

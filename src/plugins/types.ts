@@ -1,6 +1,6 @@
 /**
  * The plugin contract. A plugin is a module whose default export is a `Plugin` (write it with
- * `definePlugin()` for the types):
+ * `definePlugin()` for the types), or a function returning one (for plugins that keep state):
  *
  *   setup(setup)            once, at start, in config order; may be async (open a database)
  *   preHook(ctx, req)       per request, in config order, before any provider is called; may change
@@ -140,7 +140,21 @@ export interface Plugin<S extends TSchema = TSchema> {
   shutdown?(): void | Promise<void>;
 }
 
-/** Types a plugin; returns it unchanged. */
-export function definePlugin<S extends TSchema>(plugin: Plugin<S>): Plugin<S> {
-  return plugin;
+/**
+ * What a plugin module exports: the plugin, or a function that makes one. Use the function form
+ * when the plugin keeps state (a store, a connection): it is called once per gateway, so two
+ * gateways in one process (tests do this) never share or close each other's state.
+ */
+export type PluginDefinition<S extends TSchema = TSchema> = Plugin<S> | (() => Plugin<S>);
+
+/** Types a plugin (or a function making one); returns it unchanged. */
+export function definePlugin<S extends TSchema>(plugin: Plugin<S>): Plugin<S>;
+export function definePlugin<S extends TSchema>(make: () => Plugin<S>): () => Plugin<S>;
+export function definePlugin<S extends TSchema>(def: PluginDefinition<S>): PluginDefinition<S> {
+  return def;
+}
+
+/** The plugin a definition stands for: a fresh one from a factory, else the object itself. */
+export function instantiate(def: PluginDefinition): Plugin {
+  return typeof def === "function" ? def() : def;
 }

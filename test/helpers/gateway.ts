@@ -1,6 +1,9 @@
-/** Starts a real gateway on a free port from a config document, for end-to-end tests. */
+/**
+ * Starts a real gateway on a free port from a config document (plugins loaded), for end-to-end
+ * tests.
+ */
 import { parseConfig } from "../../src/config/load.ts";
-import { createGateway, type Gateway } from "../../src/gateway.ts";
+import { openGateway, type Gateway } from "../../src/gateway.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
 
 export interface TestGateway {
@@ -19,14 +22,12 @@ export async function startGateway(
   const config = parseConfig({ ...doc, server }, env);
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: "debug", write: (line) => logs.push(line) });
-  const gateway = createGateway(config, { logger });
+  const gateway = await openGateway(config, { logger });
   const { url } = await gateway.listen();
   return {
     url,
     gateway,
     logs,
-    stop: async () => {
-      await gateway.app.server?.stop(true);
-    },
+    stop: () => gateway.close(),
   };
 }

@@ -11,6 +11,7 @@ const TYPES: Partial<Record<ErrorCode, string>> = {
   UPSTREAM_UNREACHABLE: "api_error",
   UPSTREAM_INVALID_RESPONSE: "api_error",
   SHUTTING_DOWN: "api_error",
+  PLUGIN_FAILED: "api_error",
   INTERNAL: "api_error",
 };
 
