@@ -239,7 +239,7 @@ describe("the cache plugin", () => {
       const client = new OpenAI({ baseURL: `${one.url}/v1`, apiKey: "k", maxRetries: 0 });
       const body = {
         model: "openai/gpt-4o-mini",
-        messages: [{ role: "user", content: "stream me" }],
+        messages: [{ role: "user" as const, content: "stream me" }],
       };
       let streamed = "";
       for await (const chunk of await client.chat.completions.create({ ...body, stream: true }))
