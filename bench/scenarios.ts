@@ -20,6 +20,8 @@ import {
   type ScenarioOptions,
 } from "./lib/targets.ts";
 
+import { plugins } from "./plugins-scenario.ts";
+
 export type { ScenarioOptions } from "./lib/targets.ts";
 const chat: Scenario = {
   defaultDurationS: 10,
@@ -276,4 +278,4 @@ const ramp: Scenario = {
   },
 };
 
-export const SCENARIOS = { chat, stream, isolation, soak, ramp };
+export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins };

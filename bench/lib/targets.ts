@@ -81,6 +81,8 @@ export async function startSwitchyard(
   mockUrl: string,
   workers: number,
   extra: Record<string, unknown> = {},
+  /** Plugins for the config, and the process's name in the report. */
+  variant: { plugins?: unknown[]; name?: string } = {},
 ): Promise<Proc> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -98,11 +100,12 @@ export async function startSwitchyard(
       up: provider(),
       ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, provider(v as object)])),
     },
+    plugins: variant.plugins ?? [],
   };
   const file = join(tmpdir(), `switchyard-bench-${port}.json`);
   await Bun.write(file, JSON.stringify(config));
   return startBun(
-    workers > 0 ? `switchyard-w${workers}` : "switchyard",
+    variant.name ?? (workers > 0 ? `switchyard-w${workers}` : "switchyard"),
     [join(ROOT, "src/main.ts"), "--config", file],
     url,
     `${url}/health`,

@@ -1,0 +1,3 @@
+import { noopPlugin } from "./noop.ts";
+
+export default noopPlugin("noop-5");

@@ -1,0 +1,87 @@
+/**
+ * The `plugins` scenario: what hooks cost. The same Switchyard runs with no plugins and with five
+ * no-op plugins (every hook present, empty), at one connection (added p50) and at the chosen
+ * connection count (throughput), against the same mock upstream, one process at a time.
+ */
+import { join } from "node:path";
+import { runLoad } from "./lib/load.ts";
+import type { Report, Row } from "./lib/report.ts";
+import { round } from "./lib/stats.ts";
+import {
+  chatBody,
+  chatUrl,
+  measure,
+  startMock,
+  startSwitchyard,
+  type Scenario,
+} from "./lib/targets.ts";
+
+const NOOPS = [1, 2, 3, 4, 5].map((i) => ({
+  path: join(import.meta.dir, `noop-plugins/noop-${i}.ts`),
+}));
+
+export const plugins: Scenario = {
+  defaultDurationS: 10,
+  async run(o) {
+    const mock = await startMock(o);
+    const rows: Row[] = [];
+    const phases = [
+      { name: "1 connection", connections: 1, durationS: Math.max(3, Math.round(o.durationS / 2)) },
+      { name: `${o.connections} connections`, connections: o.connections, durationS: o.durationS },
+    ];
+    try {
+      for (const variant of [
+        { name: "switchyard", plugins: [] },
+        { name: "switchyard+5-noop-plugins", plugins: NOOPS },
+      ]) {
+        const sw = await startSwitchyard(mock.url, o.workers[0] ?? 0, {}, variant);
+        try {
+          const url = chatUrl(sw);
+          await runLoad({
+            url,
+            body: chatBody("up/echo"),
+            connections: o.connections,
+            durationS: 1,
+          });
+          for (const phase of phases) {
+            const spec = { url, body: chatBody("up/echo"), ...phase, stream: false };
+            rows.push(await measure(sw, phase.name, spec));
+          }
+        } finally {
+          await sw.stop();
+        }
+      }
+    } finally {
+      await mock.stop();
+    }
+    return {
+      rows,
+      targets: targets(rows, phases[0]!.name, phases[1]!.name),
+      notes: [
+        "Both rows are the same gateway and config; the second loads five plugins whose preHook, onStreamChunk and postHook do nothing.",
+      ],
+    };
+  },
+};
+
+function targets(rows: Row[], one: string, many: string): Report["targets"] {
+  const get = (t: string, p: string) => rows.find((r) => r.target === t && r.phase === p)!;
+  const bare = "switchyard";
+  const five = "switchyard+5-noop-plugins";
+  const rps = get(five, many).result.rps / get(bare, many).result.rps;
+  const addedUs = (get(five, one).result.latency.p50 - get(bare, one).result.latency.p50) * 1000;
+  return [
+    {
+      name: `throughput with 5 no-op plugins / without (${many})`,
+      figure: `${round(rps, 3)} (${Math.round(get(five, many).result.rps)} / ${Math.round(get(bare, many).result.rps)} RPS)`,
+      goal: "≥ 0.95 (hooks nearly free)",
+      met: rps >= 0.95,
+    },
+    {
+      name: `p50 added by 5 no-op plugins (${one})`,
+      figure: `${round(addedUs, 1)} µs`,
+      goal: "≤ 50 µs",
+      met: addedUs <= 50,
+    },
+  ];
+}
