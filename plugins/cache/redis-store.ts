@@ -11,19 +11,26 @@ import type { CacheStore } from "./store.ts";
 
 export function createRedisStore(url: string, prefix: string): CacheStore {
   const redis = new Redis(url, {
-    lazyConnect: false,
+    lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
   });
   // Connection errors surface on the commands; without a listener ioredis would print them.
   redis.on("error", () => {});
+  // Commands wait for the first connection; after that, while Redis is away, they fail at once.
+  const connected = redis.connect().catch(() => {});
+  const ready = async () => {
+    if (redis.status === "connecting" || redis.status === "wait") await connected;
+  };
   return {
     async get(key) {
+      await ready();
       const value = await redis.getBuffer(prefix + key);
       return value ? (unpack(value) as ChatResponse) : undefined;
     },
     async set(key, response, ttlSeconds) {
+      await ready();
       await redis.set(prefix + key, pack(response), "EX", ttlSeconds);
     },
     async close() {

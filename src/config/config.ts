@@ -74,6 +74,8 @@ export interface Config {
   readonly storage: StorageConfig;
   /** Plugins in the order their pre-hooks run. */
   readonly plugins: readonly PluginEntry[];
+  /** The governance section as written (env refs resolved); its plugin validates it. */
+  readonly governance?: Readonly<Record<string, unknown>>;
 }
 
 export interface StorageConfig {

@@ -156,8 +156,12 @@ export function parseConfig(
       sqlite_path: inDir(baseDir, doc.storage.sqlite_path),
     },
     plugins: doc.plugins.map((entry, i) => pluginEntry(entry, `plugins[${i}]`, baseDir)),
+    ...(doc.governance === undefined ? {} : { governance: doc.governance }),
   };
   const names = config.plugins.flatMap((p) => (p.name ? [p.name] : []));
+  if (names.includes("governance")) {
+    throw new ConfigError("plugins", "configure governance in the top-level 'governance' section");
+  }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ConfigError("plugins", `plugin "${twice}" is listed twice`);
   return deepFreeze(config);

@@ -199,6 +199,8 @@ export const ConfigSchema = T.Object(
     logging: LoggingSchema,
     storage: StorageSchema,
     plugins: T.Array(PluginEntrySchema, { default: [] }),
+    /** Virtual keys, limits, budgets: validated by the governance plugin's own schema. */
+    governance: T.Optional(T.Record(T.String(), T.Unknown())),
   },
   strict,
 );

@@ -92,6 +92,7 @@ export function rejection(loaded: LoadedPlugin, spec: PluginErrorSpec): GatewayE
   return new GatewayError("PLUGIN_REJECTED", spec.message, {
     status: spec.status,
     ...(spec.type === undefined ? {} : { upstreamType: spec.type }),
+    ...(spec.code === undefined ? {} : { upstreamCode: spec.code }),
     ...(spec.param === undefined ? {} : { param: spec.param }),
     ...(spec.retryAfter === undefined ? {} : { retryAfter: spec.retryAfter }),
   });

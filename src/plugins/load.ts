@@ -98,7 +98,9 @@ function validConfig(plugin: Plugin, raw: unknown, field: string): unknown {
   const first = Value.Errors(plugin.configSchema, value).First();
   if (first) {
     const at = fieldName(first.path);
-    throw new ConfigError(at ? `${field}.config.${at}` : `${field}.config`, first.message);
+    // A built-in configured by a top-level section (`governance`) names that section's fields.
+    const base = field.startsWith("plugins[") ? `${field}.config` : field;
+    throw new ConfigError(at ? `${base}.${at}` : base, first.message);
   }
   return value;
 }
@@ -156,8 +158,7 @@ export async function startPlugin(
 export async function loadPlugins(config: Config, deps: LoadDeps): Promise<PluginSet> {
   const plugins: LoadedPlugin[] = [];
   const routes: PluginRoute[] = [];
-  for (const [i, entry] of config.plugins.entries()) {
-    const field = `plugins[${i}]`;
+  for (const { entry, field } of entriesOf(config)) {
     try {
       const plugin = await importPlugin(entry, field);
       if (plugins.some((p) => p.name === plugin.name)) {
@@ -186,6 +187,28 @@ export async function loadPlugins(config: Config, deps: LoadDeps): Promise<Plugi
   }
   return pluginSet(plugins, routes, deps.logger);
 }
+
+/**
+ * The plugins to load, in order: `governance` first when its top-level section is there and
+ * enabled (it decides whether a request runs at all), then the `plugins` list.
+ */
+function entriesOf(config: Config): { entry: PluginEntry; field: string }[] {
+  const out = config.plugins.map((entry, i) => ({ entry, field: `plugins[${i}]` }));
+  const governance = config.governance as { enabled?: unknown } | undefined;
+  if (governance !== undefined && governance.enabled !== false) {
+    const entry = {
+      name: "governance",
+      config: governance,
+      optional: false,
+      timeout_ms: GOVERNANCE_TIMEOUT_MS,
+    };
+    out.unshift({ entry, field: "governance" });
+  }
+  return out;
+}
+
+/** Redis and the store answer within this, or the request fails (never hangs). */
+const GOVERNANCE_TIMEOUT_MS = 5000;
 
 export function pluginSet(
   plugins: LoadedPlugin[],

@@ -37,6 +37,8 @@ export interface PluginErrorSpec {
   message: string;
   /** The error `type` callers see (OpenAI and Anthropic bodies); the status decides otherwise. */
   type?: string;
+  /** The error `code` callers see in OpenAI bodies (`invalid_api_key`); `plugin_rejected` otherwise. */
+  code?: string;
   /** The request field at fault. */
   param?: string;
   /** Seconds; sent as `Retry-After`. */

@@ -1,0 +1,209 @@
+/**
+ * Admission of one request: who is calling (401), may they use this model (403), are they within
+ * their rate limits and budgets at every level (429); and afterwards, what it cost. Errors are
+ * plugin errors, which the gateway sends in the caller's own API format.
+ */
+import {
+  estimatePromptTokens,
+  globMatcher,
+  type ChatRequest,
+  type ChatResponse,
+  type GatewayError,
+  type PluginContext,
+  type PluginErrorSpec,
+  type Usage,
+} from "../../src/plugins/index.ts";
+import type { GovernanceConfig } from "./config.ts";
+import type { KeyDirectory } from "./directory.ts";
+import { levelsOf } from "./levels.ts";
+import { LimiterUnavailable } from "./limiter/resilient.ts";
+import type { Decision, LevelLimits, Limiter, Remaining } from "./limiter/types.ts";
+import { costMicros, type Pricing } from "./pricing.ts";
+import type { GroupRecord, KeyRecord } from "./store/types.ts";
+
+const WHERE_KEY = {
+  openai: "Authorization: Bearer <key>",
+  anthropic: "x-api-key",
+  gemini: "x-goog-api-key (or ?key=)",
+} as const;
+
+export interface Admitted {
+  key: KeyRecord;
+  levels: LevelLimits[];
+  tokens: number;
+  micros: number;
+}
+
+export interface GuardDeps {
+  config: GovernanceConfig;
+  directory: KeyDirectory;
+  limiter: Limiter;
+  pricing: Pricing;
+  groups: () => ReadonlyMap<string, GroupRecord>;
+}
+
+function refuse(
+  status: number,
+  message: string,
+  type: string,
+  code: string,
+  retryAfter?: number,
+): { error: PluginErrorSpec } {
+  return {
+    error: { status, message, type, code, ...(retryAfter === undefined ? {} : { retryAfter }) },
+  };
+}
+
+function allowed(key: KeyRecord, requested: string, routed: string | undefined): boolean {
+  if (key.allowedModels.length === 0) return true;
+  const match = globMatcher(key.allowedModels);
+  return match(requested) || (routed !== undefined && match(routed));
+}
+
+function rateHeaders(
+  ctx: PluginContext,
+  kind: "requests" | "tokens",
+  r: Remaining | undefined,
+): void {
+  if (!r) return;
+  ctx.setHeader(`x-ratelimit-limit-${kind}`, String(r.limit));
+  ctx.setHeader(`x-ratelimit-remaining-${kind}`, String(r.remaining));
+  ctx.setHeader(`x-ratelimit-reset-${kind}`, `${r.resetS}s`);
+}
+
+function refusal(d: Extract<Decision, { ok: false }>): { error: PluginErrorSpec } {
+  if (d.reason === "budget") {
+    return refuse(
+      429,
+      `Budget exceeded for ${d.scope}; it renews in ${d.retryAfterS} s.`,
+      "budget_exceeded",
+      "budget_exceeded",
+      d.retryAfterS,
+    );
+  }
+  const what = d.reason === "requests" ? "requests per minute" : "tokens per minute";
+  return refuse(
+    429,
+    `Rate limit of ${what} reached for ${d.scope}; retry in ${d.retryAfterS} s.`,
+    "rate_limit_error",
+    "rate_limit_exceeded",
+    d.retryAfterS,
+  );
+}
+
+/** Checks and charges the request up front; `Admitted` on success, an error to answer otherwise. */
+export async function admit(
+  deps: GuardDeps,
+  ctx: PluginContext,
+  req: ChatRequest,
+): Promise<{ admitted: Admitted } | { error: PluginErrorSpec }> {
+  const credential = ctx.caller.credential;
+  if (!credential) {
+    return refuse(
+      401,
+      `Missing virtual key: send it as ${WHERE_KEY[ctx.dialect]}.`,
+      "authentication_error",
+      "missing_api_key",
+    );
+  }
+  const key = await deps.directory.find(credential);
+  if (!key || key.revokedAt !== null) {
+    return refuse(
+      401,
+      "Invalid or revoked virtual key.",
+      "authentication_error",
+      "invalid_api_key",
+    );
+  }
+  ctx.caller.id = key.id;
+  if (key.team) ctx.caller.team = key.team;
+  if (key.customer) ctx.caller.customer = key.customer;
+  const route = ctx.route;
+  const routed = route ? `${route.provider}/${route.model}` : undefined;
+  if (!allowed(key, req.model, routed)) {
+    return refuse(
+      403,
+      `The key "${key.name}" may not use the model "${req.model}".`,
+      "permission_error",
+      "model_not_allowed",
+    );
+  }
+  const levels = levelsOf(key, deps.groups(), Date.now());
+  const output = req.max_completion_tokens ?? req.max_tokens ?? deps.config.default_output_tokens;
+  const prompt = estimatePromptTokens(req);
+  const price = route && deps.pricing.price(route.provider, route.model);
+  const admitted: Admitted = {
+    key,
+    levels,
+    tokens: prompt + output,
+    micros: costMicros(price, {
+      prompt_tokens: prompt,
+      completion_tokens: output,
+      total_tokens: prompt + output,
+    }),
+  };
+  if (levels.length === 0) return { admitted };
+  let decision: Decision;
+  try {
+    decision = await deps.limiter.admit({
+      levels,
+      tokens: admitted.tokens,
+      costMicros: admitted.micros,
+    });
+  } catch (err) {
+    if (err instanceof LimiterUnavailable) {
+      return refuse(
+        503,
+        "Rate limits cannot be checked right now; retry shortly.",
+        "api_error",
+        "limits_unavailable",
+        1,
+      );
+    }
+    throw err;
+  }
+  rateHeaders(ctx, "requests", decision.requests);
+  rateHeaders(ctx, "tokens", decision.tokens);
+  if (!decision.ok) {
+    const level = levels.find((l) => l.scope === decision.scope);
+    const limit =
+      decision.reason === "requests"
+        ? level?.rpm
+        : decision.reason === "tokens"
+          ? level?.tpm
+          : undefined;
+    if (limit !== undefined && decision.reason !== "budget") {
+      rateHeaders(ctx, decision.reason, { limit, remaining: 0, resetS: decision.retryAfterS });
+    }
+    return refusal(decision);
+  }
+  return { admitted };
+}
+
+/**
+ * What the request really used, in tokens and micro-dollars: nothing when a plugin answered
+ * (a cache hit), the upstream's usage when it
+ * reported one; the reservation when it answered without (or the caller left mid-stream, which
+ * may have cost the whole reservation upstream); nothing when it failed.
+ */
+export function actualCost(
+  a: Admitted,
+  pricing: Pricing,
+  ctx: PluginContext,
+  res: ChatResponse | undefined,
+  err: GatewayError | undefined,
+): { tokens: number; micros: number; usage?: Usage } {
+  // Answered by a plugin (a cache hit): no provider was paid.
+  if (res && ctx.attempts === 0) return { tokens: 0, micros: 0 };
+  if (res?.usage) {
+    const route = ctx.route;
+    const price = route && pricing.price(route.provider, route.model);
+    return {
+      tokens: res.usage.total_tokens,
+      micros: costMicros(price, res.usage),
+      usage: res.usage,
+    };
+  }
+  if (err?.code === "CLIENT_CLOSED" || (res && !err)) return { tokens: a.tokens, micros: a.micros };
+  return { tokens: 0, micros: 0 };
+}

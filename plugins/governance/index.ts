@@ -1,0 +1,172 @@
+/**
+ * `governance`: virtual keys, rate limits, budgets and cost. Loaded by the gateway, first of all
+ * plugins, from the config's top-level `governance` section (see docs/governance.md).
+ *
+ *   preHook   the caller's virtual key (401), its allowed models (403), then every level's rate
+ *             limits and budget at once (429), reserving tokens and cost from an estimate
+ *   postHook  the real cost (`x-switchyard-cost-usd`, `ctx.costUsd`), which replaces the
+ *             reservation, and a row of usage for the daily roll-up
+ *
+ * Limits live in Redis when `storage.redis_url` is set (shared, exact across instances), else in
+ * memory; keys, teams, customers and usage in PostgreSQL when `storage.postgres_url` is set,
+ * else SQLite.
+ */
+import { definePlugin } from "../../src/plugins/index.ts";
+import { adminRoutes } from "./admin.ts";
+import { GovernanceSchema } from "./config.ts";
+import { createDirectory, type KeyDirectory } from "./directory.ts";
+import { actualCost, admit, type Admitted, type GuardDeps } from "./guard.ts";
+import { displayPrefix, hashKey } from "./keys.ts";
+import { createMemoryLimiter } from "./limiter/memory.ts";
+import { createRedisLimiter } from "./limiter/redis.ts";
+import { createResilientLimiter } from "./limiter/resilient.ts";
+import type { Limiter } from "./limiter/types.ts";
+import { createPricing, MICRO } from "./pricing.ts";
+import { createPostgresStore } from "./store/postgres.ts";
+import { createSqliteStore } from "./store/sqlite.ts";
+import type { GovernanceStore, GroupRecord, KeyRecord } from "./store/types.ts";
+import { createUsageWriter, type UsageWriter } from "./usage-writer.ts";
+
+const ADMITTED = "governance.admitted";
+const USAGE_FLUSH_MS = 1000;
+
+export default function governancePlugin() {
+  let store: GovernanceStore | undefined;
+  let limiter: Limiter | undefined;
+  let usage: UsageWriter | undefined;
+  let guard: GuardDeps | undefined;
+  const settling = new Set<Promise<unknown>>();
+
+  return definePlugin({
+    name: "governance",
+    configSchema: GovernanceSchema,
+    async setup(setup) {
+      const { config, storage, logger, metrics } = setup;
+      store = storage.postgres_url
+        ? createPostgresStore(storage.postgres_url)
+        : createSqliteStore(storage.sqlite_path);
+      await store.migrate();
+      const now = Date.now();
+      await store.seedKeys(config.virtual_keys.map((k) => configKey(k, now)));
+      const groups: GroupRecord[] = [
+        ...config.teams.map((t) => ({
+          kind: "team" as const,
+          name: t.name,
+          rateLimit: t.rate_limit ?? null,
+          budget: t.budget ?? null,
+        })),
+        ...config.customers.map((c) => ({
+          kind: "customer" as const,
+          name: c.name,
+          rateLimit: c.rate_limit ?? null,
+          budget: c.budget ?? null,
+        })),
+      ];
+      await store.seedGroups(groups);
+      const byName = new Map((await store.groups()).map((g) => [`${g.kind}:${g.name}`, g]));
+      const redisErrors = metrics.counter({
+        name: "switchyard_governance_redis_errors_total",
+        help: "Redis calls of the governance limiter that failed.",
+      });
+      limiter = storage.redis_url
+        ? createResilientLimiter(
+            createRedisLimiter(storage.redis_url),
+            config.on_redis_error,
+            logger,
+            () => redisErrors.inc(),
+          )
+        : createMemoryLimiter();
+      usage = createUsageWriter(store, USAGE_FLUSH_MS, logger);
+      const directory: KeyDirectory = createDirectory(store, config.key_cache_ms);
+      guard = {
+        config,
+        directory,
+        limiter,
+        pricing: createPricing(config.pricing),
+        groups: () => byName,
+      };
+      if (config.admin_key) {
+        adminRoutes(setup, {
+          adminKey: config.admin_key,
+          store,
+          directory,
+          limiter,
+          usage,
+          groups: () => byName,
+        });
+      }
+    },
+    async preHook(ctx, req) {
+      const result = await admit(guard!, ctx, req);
+      if ("error" in result) return { error: result.error };
+      ctx.scratch.set(ADMITTED, result.admitted);
+    },
+    postHook(ctx, res, err) {
+      const a = ctx.scratch.get(ADMITTED) as Admitted | undefined;
+      if (!a) return;
+      const actual = actualCost(a, guard!.pricing, ctx, res, err);
+      ctx.costUsd = actual.micros / MICRO;
+      ctx.setHeader("x-switchyard-cost-usd", ctx.costUsd.toFixed(6));
+      if (a.levels.length > 0) {
+        const done = limiter!.settle({
+          levels: a.levels,
+          reservedTokens: a.tokens,
+          reservedMicros: a.micros,
+          tokens: actual.tokens,
+          costMicros: actual.micros,
+        });
+        settling.add(done);
+        done
+          .catch((error: unknown) => ctx.logger.warn("governance: settling failed", { error }))
+          .finally(() => settling.delete(done));
+      }
+      usage!.add({
+        day: new Date().toISOString().slice(0, 10),
+        keyId: a.key.id,
+        team: a.key.team,
+        customer: a.key.customer,
+        model: ctx.route ? `${ctx.route.provider}/${ctx.route.model}` : "unknown",
+        requests: 1,
+        promptTokens: actual.usage?.prompt_tokens ?? 0,
+        completionTokens: actual.usage?.completion_tokens ?? 0,
+        costMicros: actual.micros,
+      });
+    },
+    async shutdown() {
+      await Promise.allSettled([...settling]);
+      await usage?.close();
+      await limiter?.close();
+      await store?.close();
+    },
+  });
+}
+
+function configKey(
+  k: {
+    key: string;
+    name: string;
+    team?: string;
+    customer?: string;
+    allowed_models: string[];
+    rate_limit?: KeyRecord["rateLimit"];
+    budget?: KeyRecord["budget"];
+  },
+  now: number,
+): KeyRecord {
+  const hash = hashKey(k.key);
+  return {
+    id: `vk_${hash.slice(0, 16)}`,
+    name: k.name,
+    keyHash: hash,
+    keyPrefix: displayPrefix(k.key),
+    team: k.team ?? null,
+    customer: k.customer ?? null,
+    allowedModels: k.allowed_models,
+    rateLimit: k.rate_limit ?? null,
+    budget: k.budget ?? null,
+    source: "config",
+    createdAt: now,
+    updatedAt: now,
+    revokedAt: null,
+  };
+}

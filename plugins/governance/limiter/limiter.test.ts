@@ -1,0 +1,107 @@
+/**
+ * One suite, two limiters: in memory and in the real Redis on this machine (a fresh key prefix
+ * per test). Both must hold to the same rules exactly.
+ */
+import { afterAll, describe, expect, it } from "bun:test";
+import { createMemoryLimiter } from "./memory.ts";
+import { createRedisLimiter } from "./redis.ts";
+import type { LevelLimits, Limiter } from "./types.ts";
+
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const opened: Limiter[] = [];
+afterAll(async () => {
+  for (const l of opened) await l.close();
+});
+
+const window = { windowStart: Date.UTC(2026, 0, 1), windowEnd: Date.now() + 86_400_000 };
+
+function suite(name: string, make: () => Limiter) {
+  describe(`${name} limiter`, () => {
+    it("admits exactly the requests per minute, then refuses with a Retry-After within the minute", async () => {
+      const l = make();
+      const levels: LevelLimits[] = [{ scope: "key:a", rpm: 5 }];
+      const results = [];
+      for (let i = 0; i < 8; i++) results.push(await l.admit({ levels, tokens: 0, costMicros: 0 }));
+      expect(results.filter((r) => r.ok).length).toBe(5);
+      const refused = results[5]!;
+      if (refused.ok) throw new Error("expected a refusal");
+      expect(refused.reason).toBe("requests");
+      expect(refused.retryAfterS).toBeGreaterThanOrEqual(1);
+      expect(refused.retryAfterS).toBeLessThanOrEqual(60);
+      const first = results[0]!;
+      expect(first.ok && first.requests).toEqual({ limit: 5, remaining: 4, resetS: 12 });
+    });
+
+    it("admits exactly N of many concurrent requests", async () => {
+      const l = make();
+      const levels: LevelLimits[] = [{ scope: "key:c", rpm: 7 }];
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => l.admit({ levels, tokens: 0, costMicros: 0 })),
+      );
+      expect(results.filter((r) => r.ok).length).toBe(7);
+    });
+
+    it("checks every level before charging any", async () => {
+      const l = make();
+      const key: LevelLimits = { scope: "key:k", rpm: 5 };
+      const team: LevelLimits = { scope: "team:t", rpm: 2 };
+      const both = [key, team];
+      expect((await l.admit({ levels: both, tokens: 0, costMicros: 0 })).ok).toBe(true);
+      expect((await l.admit({ levels: both, tokens: 0, costMicros: 0 })).ok).toBe(true);
+      const third = await l.admit({ levels: both, tokens: 0, costMicros: 0 });
+      expect(third.ok ? "" : third.scope).toBe("team:t");
+      // The refusal charged nothing: the key alone still has three requests left.
+      for (let i = 0; i < 3; i++)
+        expect((await l.admit({ levels: [key], tokens: 0, costMicros: 0 })).ok).toBe(true);
+      expect((await l.admit({ levels: [key], tokens: 0, costMicros: 0 })).ok).toBe(false);
+    });
+
+    it("reserves estimated tokens and gives back what the real usage did not take", async () => {
+      const l = make();
+      const levels: LevelLimits[] = [{ scope: "key:t", tpm: 1000 }];
+      expect((await l.admit({ levels, tokens: 600, costMicros: 0 })).ok).toBe(true);
+      const second = await l.admit({ levels, tokens: 600, costMicros: 0 });
+      expect(second.ok ? "" : second.reason).toBe("tokens");
+      await l.settle({
+        levels,
+        reservedTokens: 600,
+        reservedMicros: 0,
+        tokens: 100,
+        costMicros: 0,
+      });
+      expect((await l.admit({ levels, tokens: 600, costMicros: 0 })).ok).toBe(true);
+    });
+
+    it("lets concurrent requests overspend a budget by at most one request", async () => {
+      const l = make();
+      const levels: LevelLimits[] = [{ scope: "key:b", budget: { maxMicros: 1000, ...window } }];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => l.admit({ levels, tokens: 0, costMicros: 400 })),
+      );
+      const admitted = results.filter((r) => r.ok).length;
+      expect(admitted).toBe(3); // reserved 0, 400, 800 were all below 1000 when checked
+      for (let i = 0; i < admitted; i++) {
+        await l.settle({
+          levels,
+          reservedTokens: 0,
+          reservedMicros: 400,
+          tokens: 0,
+          costMicros: 400,
+        });
+      }
+      const [state] = await l.budgets(levels);
+      expect(state).toEqual({ scope: "key:b", spentMicros: 1200, reservedMicros: 0 });
+      expect(state!.spentMicros - 1000).toBeLessThanOrEqual(400);
+      const after = await l.admit({ levels, tokens: 0, costMicros: 1 });
+      expect(after.ok ? "" : after.reason).toBe("budget");
+      expect(after.ok ? 0 : after.retryAfterS).toBeGreaterThan(0);
+    });
+  });
+}
+
+suite("memory", () => createMemoryLimiter());
+suite("Redis", () => {
+  const l = createRedisLimiter(REDIS_URL, `switchyard:test:${crypto.randomUUID()}:`);
+  opened.push(l);
+  return l;
+});

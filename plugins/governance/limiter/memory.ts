@@ -1,0 +1,123 @@
+/**
+ * The limiter in this process's memory: exact for one instance (JavaScript runs one admission at
+ * a time), and the fallback when Redis is unreachable and `on_redis_error` is `open`.
+ */
+import { advance, fits, remaining, waitMs } from "./gcra.ts";
+import type { Decision, Limiter, Remaining } from "./types.ts";
+
+interface BudgetCell {
+  spent: number;
+  reserved: number;
+  windowEnd: number;
+}
+
+/** A token TAT after the real usage replaces the estimate (never back before now). */
+function corrected(tat: number, now: number, delta: number, limit: number): number {
+  const shift = (delta * 60_000) / limit;
+  return delta >= 0 ? Math.max(tat, now) + shift : Math.max(now, tat + shift);
+}
+
+function tighter(a: Remaining | undefined, b: Remaining): Remaining {
+  return a === undefined || b.remaining < a.remaining ? b : a;
+}
+
+export function createMemoryLimiter(now: () => number = Date.now): Limiter {
+  const tats = new Map<string, number>();
+  const budgets = new Map<string, BudgetCell>();
+  const budgetKey = (scope: string, start: number) => `${scope}@${start}`;
+
+  function sweep(t: number) {
+    if (budgets.size < 1024) return;
+    for (const [k, cell] of budgets) if (cell.windowEnd < t) budgets.delete(k);
+  }
+
+  return {
+    async admit(a) {
+      const t = now();
+      sweep(t);
+      const next = new Map<string, number>();
+      let requests: Remaining | undefined;
+      let tokens: Remaining | undefined;
+      for (const level of a.levels) {
+        for (const [kind, limit, cost] of [
+          ["requests", level.rpm, 1],
+          ["tokens", level.tpm, a.tokens],
+        ] as const) {
+          if (!limit) continue;
+          const key = `${kind}:${level.scope}`;
+          const nt = advance(tats.get(key) ?? 0, t, cost, limit);
+          if (!fits(nt, t)) {
+            return {
+              ok: false,
+              reason: kind,
+              scope: level.scope,
+              retryAfterS: Math.max(1, Math.ceil(waitMs(nt, t) / 1000)),
+            };
+          }
+          next.set(key, nt);
+          if (kind === "requests") requests = tighter(requests, remaining(nt, t, limit));
+          else tokens = tighter(tokens, remaining(nt, t, limit));
+        }
+        if (level.budget) {
+          const cell = budgets.get(budgetKey(level.scope, level.budget.windowStart));
+          if (cell && cell.spent + cell.reserved >= level.budget.maxMicros) {
+            const retryAfterS = Math.max(1, Math.ceil((level.budget.windowEnd - t) / 1000));
+            return { ok: false, reason: "budget", scope: level.scope, retryAfterS };
+          }
+        }
+      }
+      for (const [k, v] of next) tats.set(k, v);
+      for (const level of a.levels) {
+        if (!level.budget) continue;
+        const key = budgetKey(level.scope, level.budget.windowStart);
+        const cell = budgets.get(key) ?? {
+          spent: 0,
+          reserved: 0,
+          windowEnd: level.budget.windowEnd,
+        };
+        cell.reserved += a.costMicros;
+        budgets.set(key, cell);
+      }
+      const decision: Decision = { ok: true };
+      if (requests) decision.requests = requests;
+      if (tokens) decision.tokens = tokens;
+      return decision;
+    },
+    async settle(s) {
+      const t = now();
+      for (const level of s.levels) {
+        if (level.tpm) {
+          const key = `tokens:${level.scope}`;
+          const tat = tats.get(key);
+          if (tat !== undefined)
+            tats.set(key, corrected(tat, t, s.tokens - s.reservedTokens, level.tpm));
+        }
+        if (level.budget) {
+          const key = budgetKey(level.scope, level.budget.windowStart);
+          const cell = budgets.get(key) ?? {
+            spent: 0,
+            reserved: 0,
+            windowEnd: level.budget.windowEnd,
+          };
+          cell.spent += s.costMicros;
+          cell.reserved = Math.max(0, cell.reserved - s.reservedMicros);
+          budgets.set(key, cell);
+        }
+      }
+    },
+    async budgets(levels) {
+      return levels.flatMap((level) => {
+        if (!level.budget) return [];
+        const cell = budgets.get(budgetKey(level.scope, level.budget.windowStart));
+        return [
+          {
+            scope: level.scope,
+            spentMicros: cell?.spent ?? 0,
+            reservedMicros: cell?.reserved ?? 0,
+          },
+        ];
+      });
+    },
+    async close() {},
+  };
+}

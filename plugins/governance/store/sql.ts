@@ -1,0 +1,43 @@
+/** Row mapping and filters both SQL stores share. */
+import type { Budget, RateLimit } from "../config.ts";
+import type { GroupRecord, UsageFilter, UsageRow } from "./types.ts";
+
+export function groupFromRow(r: Record<string, unknown>): GroupRecord {
+  return {
+    kind: r.kind === "customer" ? "customer" : "team",
+    name: String(r.name),
+    rateLimit: r.rate_limit == null ? null : (JSON.parse(String(r.rate_limit)) as RateLimit),
+    budget: r.budget == null ? null : (JSON.parse(String(r.budget)) as Budget),
+  };
+}
+
+export function usageFromRow(r: Record<string, unknown>): UsageRow {
+  return {
+    day: String(r.day),
+    keyId: String(r.key_id),
+    team: r.team == null ? null : String(r.team),
+    customer: r.customer == null ? null : String(r.customer),
+    model: String(r.model),
+    requests: Number(r.requests),
+    promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens),
+    costMicros: Number(r.cost_micros),
+  };
+}
+
+/** A WHERE clause for `filter`; `param(n)` writes the n-th placeholder (`?` or `$n`). */
+export function usageWhere(filter: UsageFilter, param: (n: number) => string) {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    clauses.push(sql.replace("?", param(values.length)));
+  };
+  if (filter.keyId !== undefined) add("key_id = ?", filter.keyId);
+  if (filter.team !== undefined) add("team = ?", filter.team);
+  if (filter.customer !== undefined) add("customer = ?", filter.customer);
+  if (filter.model !== undefined) add("model = ?", filter.model);
+  if (filter.since !== undefined) add("day >= ?", filter.since);
+  if (filter.until !== undefined) add("day <= ?", filter.until);
+  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
+}

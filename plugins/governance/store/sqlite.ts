@@ -1,0 +1,137 @@
+/** The governance store in SQLite (`bun:sqlite`), the embedded default for one instance. */
+import { Database } from "bun:sqlite";
+import { MIGRATIONS } from "./schema.ts";
+import {
+  fromRow,
+  KEY_COLUMNS,
+  patchRow,
+  toRow,
+  type GovernanceStore,
+  type GroupRecord,
+  type KeyRow,
+  type UsageFilter,
+  type UsageRow,
+} from "./types.ts";
+import { groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
+
+export function createSqliteStore(path: string): GovernanceStore {
+  const db = new Database(path, { create: true });
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+  const cols = KEY_COLUMNS.join(", ");
+  const params = KEY_COLUMNS.map((c) => `$${c}`).join(", ");
+  const bind = (row: Partial<KeyRow>) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [`$${k}`, v]));
+
+  return {
+    async migrate() {
+      db.exec("CREATE TABLE IF NOT EXISTS governance_migrations (version INTEGER PRIMARY KEY)");
+      const done = db.query("SELECT version FROM governance_migrations").all() as {
+        version: number;
+      }[];
+      db.transaction(() => {
+        MIGRATIONS.forEach((steps, i) => {
+          if (done.some((d) => d.version === i + 1)) return;
+          for (const sql of steps) db.exec(sql);
+          db.query("INSERT INTO governance_migrations (version) VALUES (?)").run(i + 1);
+        });
+      })();
+    },
+    async seedKeys(keys) {
+      const upsert = db.query(
+        `INSERT INTO governance_keys (${cols}) VALUES (${params})
+         ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, team = excluded.team,
+           customer = excluded.customer, allowed_models = excluded.allowed_models,
+           rate_limit = excluded.rate_limit, budget = excluded.budget, updated_at = excluded.updated_at`,
+      );
+      db.transaction(() => keys.forEach((k) => upsert.run(bind(toRow(k)) as never)))();
+    },
+    async seedGroups(groups) {
+      const upsert = db.query(
+        `INSERT INTO governance_groups (kind, name, rate_limit, budget) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, name) DO UPDATE SET rate_limit = excluded.rate_limit, budget = excluded.budget`,
+      );
+      db.transaction(() =>
+        groups.forEach((g) =>
+          upsert.run(
+            g.kind,
+            g.name,
+            g.rateLimit && JSON.stringify(g.rateLimit),
+            g.budget && JSON.stringify(g.budget),
+          ),
+        ),
+      )();
+    },
+    async groups() {
+      return (db.query("SELECT * FROM governance_groups").all() as Record<string, unknown>[]).map(
+        groupFromRow,
+      );
+    },
+    async keyByHash(hash) {
+      const row = db
+        .query("SELECT * FROM governance_keys WHERE key_hash = ?")
+        .get(hash) as KeyRow | null;
+      return row ? fromRow(row) : undefined;
+    },
+    async keyById(id) {
+      const row = db.query("SELECT * FROM governance_keys WHERE id = ?").get(id) as KeyRow | null;
+      return row ? fromRow(row) : undefined;
+    },
+    async listKeys() {
+      return (db.query("SELECT * FROM governance_keys ORDER BY created_at").all() as KeyRow[]).map(
+        fromRow,
+      );
+    },
+    async insertKey(key) {
+      db.query(`INSERT INTO governance_keys (${cols}) VALUES (${params})`).run(
+        bind(toRow(key)) as never,
+      );
+    },
+    async updateKey(id, patch, at) {
+      const row = { ...patchRow(patch), updated_at: at };
+      const set = Object.keys(row)
+        .map((c) => `${c} = $${c}`)
+        .join(", ");
+      db.query(`UPDATE governance_keys SET ${set} WHERE id = $id`).run(
+        bind({ ...row, id }) as never,
+      );
+      return this.keyById(id);
+    },
+    async addUsage(rows: UsageRow[]) {
+      const add = db.query(
+        `INSERT INTO governance_usage (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, key_id, model) DO UPDATE SET requests = requests + excluded.requests,
+           prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+           completion_tokens = completion_tokens + excluded.completion_tokens,
+           cost_micros = cost_micros + excluded.cost_micros, team = excluded.team, customer = excluded.customer`,
+      );
+      db.transaction(() =>
+        rows.forEach((r) =>
+          add.run(
+            r.day,
+            r.keyId,
+            r.team,
+            r.customer,
+            r.model,
+            r.requests,
+            r.promptTokens,
+            r.completionTokens,
+            r.costMicros,
+          ),
+        ),
+      )();
+    },
+    async usage(filter: UsageFilter) {
+      const { sql, values } = usageWhere(filter, () => "?");
+      const rows = db
+        .query(`SELECT * FROM governance_usage ${sql} ORDER BY day, key_id, model`)
+        .all(...(values as never[]));
+      return (rows as Record<string, unknown>[]).map(usageFromRow);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+export type { GroupRecord };
