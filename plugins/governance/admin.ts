@@ -64,6 +64,20 @@ function view(k: KeyRecord) {
   };
 }
 
+type SchemaError = ReturnType<ReturnType<typeof Value.Errors>["First"]> & object;
+
+/** A union reports at its own path, its members' errors nested; the deepest names the field best. */
+function deepest(errors: SchemaError[]): SchemaError | undefined {
+  let best: SchemaError | undefined;
+  for (const e of errors) {
+    const nested = deepest((e.errors ?? []).flatMap((it) => [...it]));
+    for (const candidate of [e, nested]) {
+      if (candidate && (!best || candidate.path.length > best.path.length)) best = candidate;
+    }
+  }
+  return best;
+}
+
 async function body<S extends TSchema>(
   request: Request,
   schema: S,
@@ -74,7 +88,7 @@ async function body<S extends TSchema>(
   } catch {
     return { error: jsonError(400, "The body is not valid JSON.") };
   }
-  const first = Value.Errors(schema, raw).First();
+  const first = deepest([...Value.Errors(schema, raw)]);
   if (first) {
     const field = first.path.replace(/^\//, "").replaceAll("/", ".") || "body";
     return {

@@ -1,0 +1,140 @@
+/**
+ * One suite, two stores: SQLite (in memory and in a file) and the real PostgreSQL on this
+ * machine, in a schema of its own that is dropped afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { createPostgresStore } from "./postgres.ts";
+import { createSqliteStore } from "./sqlite.ts";
+import type { GovernanceStore, KeyRecord, UsageRow } from "./types.ts";
+
+const PG_URL =
+  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const SCHEMA = `sy_gov_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+
+beforeAll(async () => {
+  await admin.unsafe(`CREATE SCHEMA ${SCHEMA}`);
+});
+afterAll(async () => {
+  await admin.unsafe(`DROP SCHEMA ${SCHEMA} CASCADE`);
+  await admin.end();
+});
+
+function key(id: string, extra: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    id,
+    name: id,
+    keyHash: `hash-${id}`,
+    keyPrefix: "sk-sy-abcd...",
+    team: "a",
+    customer: null,
+    allowedModels: ["openai/*"],
+    rateLimit: { requests_per_minute: 10 },
+    budget: { max_usd: 5, period: "1d" },
+    source: "config",
+    createdAt: 1,
+    updatedAt: 1,
+    revokedAt: null,
+    ...extra,
+  };
+}
+
+const usage = (day: string, keyId: string, model: string, cost: number): UsageRow => ({
+  day,
+  keyId,
+  team: "a",
+  customer: "acme",
+  model,
+  requests: 1,
+  promptTokens: 10,
+  completionTokens: 5,
+  costMicros: cost,
+});
+
+function suite(name: string, make: () => GovernanceStore) {
+  describe(`${name} governance store`, () => {
+    let store: GovernanceStore;
+    beforeAll(async () => {
+      store = make();
+      await store.migrate();
+      await store.migrate(); // idempotent
+    });
+    afterAll(() => store.close());
+
+    it("seeds config keys, updates them on the next start, and keeps an API revocation", async () => {
+      await store.seedKeys([key("vk_1")]);
+      expect((await store.keyByHash("hash-vk_1"))?.rateLimit).toEqual({ requests_per_minute: 10 });
+      await store.updateKey("vk_1", { revokedAt: 42 }, 43);
+      await store.seedKeys([
+        key("vk_1", { rateLimit: { requests_per_minute: 20 }, updatedAt: 50 }),
+      ]);
+      const again = await store.keyById("vk_1");
+      expect(again?.rateLimit).toEqual({ requests_per_minute: 20 });
+      expect(again?.revokedAt).toBe(42);
+    });
+
+    it("creates, finds, rotates and lists keys", async () => {
+      await store.insertKey(key("vk_2", { source: "admin", createdAt: 5 }));
+      const rotated = await store.updateKey("vk_2", { keyHash: "hash-new", team: null }, 9);
+      expect(rotated?.team).toBeNull();
+      expect(await store.keyByHash("hash-vk_2")).toBeUndefined();
+      expect((await store.keyByHash("hash-new"))?.id).toBe("vk_2");
+      expect((await store.listKeys()).map((k) => k.id)).toContain("vk_2");
+      expect(await store.keyById("nope")).toBeUndefined();
+    });
+
+    it("adds usage up per day, key and model, and filters it", async () => {
+      await store.addUsage([usage("2026-11-24", "vk_1", "openai/gpt-4o", 100)]);
+      await store.addUsage([
+        usage("2026-11-24", "vk_1", "openai/gpt-4o", 50),
+        usage("2026-11-25", "vk_1", "openai/gpt-4o", 7),
+      ]);
+      const day = await store.usage({ keyId: "vk_1", since: "2026-11-24", until: "2026-11-24" });
+      expect(day).toEqual([
+        {
+          ...usage("2026-11-24", "vk_1", "openai/gpt-4o", 150),
+          requests: 2,
+          promptTokens: 20,
+          completionTokens: 10,
+        },
+      ]);
+      expect((await store.usage({ customer: "acme" })).length).toBe(2);
+      expect(await store.usage({ team: "b" })).toEqual([]);
+    });
+
+    it("stores teams and customers", async () => {
+      await store.seedGroups([
+        { kind: "team", name: "a", rateLimit: null, budget: { max_usd: 1, period: "1mo" } },
+      ]);
+      expect(await store.groups()).toEqual([
+        { kind: "team", name: "a", rateLimit: null, budget: { max_usd: 1, period: "1mo" } },
+      ]);
+    });
+  });
+}
+
+suite("SQLite (memory)", () => createSqliteStore(":memory:"));
+suite("SQLite (file)", () =>
+  createSqliteStore(join(tmpdir(), `switchyard-gov-${crypto.randomUUID()}.sqlite`)),
+);
+suite("PostgreSQL", () => createPostgresStore(PG_URL, { schema: SCHEMA }));
+
+describe("PostgreSQL migrations", () => {
+  it("succeed when two instances start at once on an empty database", async () => {
+    const fresh = `${SCHEMA}_fresh`;
+    await admin.unsafe(`CREATE SCHEMA ${fresh}`);
+    try {
+      const a = createPostgresStore(PG_URL, { schema: fresh });
+      const b = createPostgresStore(PG_URL, { schema: fresh });
+      await Promise.all([a.migrate(), b.migrate()]);
+      await a.insertKey(key("vk_x"));
+      expect((await b.keyById("vk_x"))?.name).toBe("vk_x");
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await admin.unsafe(`DROP SCHEMA ${fresh} CASCADE`);
+    }
+  });
+});
