@@ -241,3 +241,59 @@ describe("the admin API", () => {
     expect((await admin("/admin/usage?since=yesterday")).status).toBe(400);
   });
 });
+
+describe("with Redis unreachable", () => {
+  const doc = (mode: "open" | "closed") => ({
+    providers: { mock: { type: "mock", models: ["echo"] } },
+    storage: { sqlite_path: ":memory:", redis_url: "redis://127.0.0.1:1" },
+    governance: {
+      on_redis_error: mode,
+      virtual_keys: [
+        { key: KEYS.limited, name: "limited", rate_limit: { requests_per_minute: 2 } },
+      ],
+    },
+  });
+
+  it("fails open onto this instance's own limits, logging and counting it", async () => {
+    const open = await startGateway(doc("open"));
+    try {
+      const c = new OpenAI({ baseURL: `${open.url}/v1`, apiKey: KEYS.limited, maxRetries: 0 });
+      const results = [];
+      for (let i = 0; i < 3; i++) {
+        results.push(
+          await c.chat.completions
+            .create({ model: "mock/echo", messages: [{ role: "user", content: "hi" }] })
+            .then(
+              () => 200,
+              (e: InstanceType<typeof OpenAI.APIError>) => e.status,
+            ),
+        );
+      }
+      expect(results).toEqual([200, 200, 429]);
+      const metrics = await (await fetch(`${open.url}/metrics`)).text();
+      expect(metrics).toMatch(/switchyard_governance_redis_errors_total [1-9]/);
+      expect(
+        open.logs.some((l) => l.includes("Redis unreachable; limits are held per instance")),
+      ).toBe(true);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it("fails closed with a 503 when configured to", async () => {
+    const closed = await startGateway(doc("closed"));
+    try {
+      const c = new OpenAI({ baseURL: `${closed.url}/v1`, apiKey: KEYS.limited, maxRetries: 0 });
+      const err = await failure(
+        c.chat.completions.create({
+          model: "mock/echo",
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      );
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    } finally {
+      await closed.stop();
+    }
+  });
+});
