@@ -20,6 +20,7 @@ import {
   type ScenarioOptions,
 } from "./lib/targets.ts";
 
+import { governanceScenario as governance } from "./governance-scenario.ts";
 import { plugins } from "./plugins-scenario.ts";
 
 export type { ScenarioOptions } from "./lib/targets.ts";
@@ -278,4 +279,4 @@ const ramp: Scenario = {
   },
 };
 
-export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins };
+export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance };

@@ -81,8 +81,8 @@ export async function startSwitchyard(
   mockUrl: string,
   workers: number,
   extra: Record<string, unknown> = {},
-  /** Plugins for the config, and the process's name in the report. */
-  variant: { plugins?: unknown[]; name?: string } = {},
+  /** Plugins and other top-level config sections, and the process's name in the report. */
+  variant: { plugins?: unknown[]; name?: string; config?: Record<string, unknown> } = {},
 ): Promise<Proc> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -101,6 +101,7 @@ export async function startSwitchyard(
       ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, provider(v as object)])),
     },
     plugins: variant.plugins ?? [],
+    ...variant.config,
   };
   const file = join(tmpdir(), `switchyard-bench-${port}.json`);
   await Bun.write(file, JSON.stringify(config));

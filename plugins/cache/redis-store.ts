@@ -21,7 +21,7 @@ export function createRedisStore(url: string, prefix: string): CacheStore {
   // Commands wait for the first connection; after that, while Redis is away, they fail at once.
   const connected = redis.connect().catch(() => {});
   const ready = async () => {
-    if (redis.status === "connecting" || redis.status === "wait") await connected;
+    if (redis.status !== "ready") await connected;
   };
   return {
     async get(key) {

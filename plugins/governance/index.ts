@@ -107,7 +107,8 @@ export default function governancePlugin() {
       const actual = actualCost(a, guard!.pricing, ctx, res, err);
       ctx.costUsd = actual.micros / MICRO;
       ctx.setHeader("x-switchyard-cost-usd", ctx.costUsd.toFixed(6));
-      if (a.levels.length > 0) {
+      // Requests-per-minute limits are charged in full on admission; only tokens and budgets settle.
+      if (a.levels.some((l) => l.tpm || l.budget)) {
         const done = limiter!.settle({
           levels: a.levels,
           reservedTokens: a.tokens,

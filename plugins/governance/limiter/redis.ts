@@ -114,7 +114,7 @@ export function createRedisLimiter(
   // Commands wait for the first connection; after that, while Redis is away, they fail at once.
   const connected = redis.connect().catch(() => {});
   const ready = async () => {
-    if (redis.status === "connecting" || redis.status === "wait") await connected;
+    if (redis.status !== "ready") await connected;
   };
   // Sent once, then run by SHA (EVALSHA); the key count is the first argument.
   redis.defineCommand("switchyardAdmit", { lua: ADMIT });
