@@ -297,3 +297,27 @@ describe("with Redis unreachable", () => {
     }
   });
 });
+
+describe("governance configuration", () => {
+  it("names the field of a bad governance section", async () => {
+    const { parseConfig } = await import("../src/config/load.ts");
+    const { openGateway } = await import("../src/gateway.ts");
+    const { silentLogger } = await import("../src/observability/logger.ts");
+    const config = parseConfig({
+      storage: { sqlite_path: ":memory:" },
+      governance: {
+        virtual_keys: [{ key: "sk-sy-long-enough", name: "x", budget: { max_usd: 0 } }],
+      },
+    });
+    await expect(openGateway(config, { logger: silentLogger })).rejects.toThrow(
+      "governance.virtual_keys[0].budget.max_usd",
+    );
+  });
+
+  it("refuses governance listed as an ordinary plugin", async () => {
+    const { parseConfig } = await import("../src/config/load.ts");
+    expect(() => parseConfig({ plugins: [{ name: "governance" }] })).toThrow(
+      "top-level 'governance' section",
+    );
+  });
+});

@@ -98,9 +98,7 @@ function validConfig(plugin: Plugin, raw: unknown, field: string): unknown {
   const first = Value.Errors(plugin.configSchema, value).First();
   if (first) {
     const at = fieldName(first.path);
-    // A built-in configured by a top-level section (`governance`) names that section's fields.
-    const base = field.startsWith("plugins[") ? `${field}.config` : field;
-    throw new ConfigError(at ? `${base}.${at}` : base, first.message);
+    throw new ConfigError(at ? `${field}.${at}` : field, first.message);
   }
   return value;
 }
@@ -123,7 +121,9 @@ export async function startPlugin(
   deps: LoadDeps & { storage: StorageConfig },
   field: string,
 ): Promise<{ loaded: LoadedPlugin; routes: PluginRoute[] }> {
-  const pluginConfig = validConfig(plugin, settings.config, field);
+  // A built-in configured by a top-level section (`governance`) names that section's fields.
+  const configField = field === GOVERNANCE_FIELD ? field : `${field}.config`;
+  const pluginConfig = validConfig(plugin, settings.config, configField);
   const logger = deps.logger.child({ plugin: plugin.name });
   const routes: PluginRoute[] = [];
   const setup: SetupContext = {
@@ -202,10 +202,12 @@ function entriesOf(config: Config): { entry: PluginEntry; field: string }[] {
       optional: false,
       timeout_ms: GOVERNANCE_TIMEOUT_MS,
     };
-    out.unshift({ entry, field: "governance" });
+    out.unshift({ entry, field: GOVERNANCE_FIELD });
   }
   return out;
 }
+
+const GOVERNANCE_FIELD = "governance";
 
 /** Redis and the store answer within this, or the request fails (never hangs). */
 const GOVERNANCE_TIMEOUT_MS = 5000;
