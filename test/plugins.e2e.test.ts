@@ -301,3 +301,54 @@ describe("plugin configuration", () => {
     await gateway.close();
   });
 });
+
+describe("the logging plugin in a gateway process", () => {
+  it("logs refused and served requests with cost and trace id, and writes them all at SIGTERM", async () => {
+    const { startGatewayProcess } = await import("./helpers/gateway-process.ts");
+    const { Database } = await import("bun:sqlite");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "switchyard-logs-")), "logs.sqlite");
+    const key = "sk-sy-logged-key-0001";
+    const proc = await startGatewayProcess({
+      providers: { mock: { type: "mock", models: ["echo"] } },
+      storage: { sqlite_path: file },
+      plugins: [
+        { name: "telemetry" },
+        // Written only at shutdown: the test checks that nothing buffered is lost.
+        { name: "logging", config: { flush_interval_ms: 600_000, batch_size: 1000 } },
+      ],
+      governance: {
+        pricing: { "mock/echo": { input_per_million: 1000, output_per_million: 1000 } },
+        virtual_keys: [{ key, name: "logged" }],
+      },
+    });
+    const ask = (auth?: string) =>
+      fetch(`${proc.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+        },
+        body: JSON.stringify({ model: "mock/echo", messages: [{ role: "user", content: "hi" }] }),
+      });
+    expect((await ask("sk-sy-wrong-key")).status).toBe(401);
+    const ok = await ask(key);
+    expect(ok.status).toBe(200);
+    const trace = ok.headers.get("traceparent")!.split("-")[1];
+    await proc.stop();
+    const db = new Database(file, { readonly: true });
+    const rows = db.query("SELECT * FROM switchyard_request_logs ORDER BY ts").all() as Record<
+      string,
+      unknown
+    >[];
+    db.close();
+    expect(rows.map((r) => r.status)).toEqual([401, 200]);
+    expect(rows[0]!.error_code).toBe("PLUGIN_REJECTED");
+    expect(rows[1]!.cost_usd).toBeGreaterThan(0);
+    expect(rows[1]!.trace_id).toBe(trace);
+    expect(rows[1]!.caller).toMatch(/^vk_/);
+    expect(JSON.stringify(rows)).not.toContain(key);
+    expect(JSON.stringify(rows)).not.toContain("sk-sy-wrong-key");
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * `governance`: virtual keys, rate limits, budgets and cost. Loaded by the gateway, first of all
- * plugins, from the config's top-level `governance` section (see docs/governance.md).
+ * `governance`: virtual keys, rate limits, budgets and cost. Loaded by the gateway from the
+ * config's top-level `governance` section, after the leading `telemetry` and `logging` plugins
+ * and before every other (see docs/governance.md).
  *
  *   preHook   the caller's virtual key (401), its allowed models (403), then every level's rate
  *             limits and budget at once (429), reserving tokens and cost from an estimate

@@ -189,8 +189,10 @@ export async function loadPlugins(config: Config, deps: LoadDeps): Promise<Plugi
 }
 
 /**
- * The plugins to load, in order: `governance` first when its top-level section is there and
- * enabled (it decides whether a request runs at all), then the `plugins` list.
+ * The plugins to load, in order: the `plugins` list, with `governance` (when its top-level
+ * section is there and enabled) placed after the observers that lead the list (`telemetry`,
+ * `logging`: so refused requests are still timed and logged) and before everything else (it
+ * decides whether a request runs at all; a cache must not answer a caller it would refuse).
  */
 function entriesOf(config: Config): { entry: PluginEntry; field: string }[] {
   const out = config.plugins.map((entry, i) => ({ entry, field: `plugins[${i}]` }));
@@ -202,11 +204,14 @@ function entriesOf(config: Config): { entry: PluginEntry; field: string }[] {
       optional: false,
       timeout_ms: GOVERNANCE_TIMEOUT_MS,
     };
-    out.unshift({ entry, field: GOVERNANCE_FIELD });
+    let at = 0;
+    while (at < out.length && OBSERVERS.has(out[at]!.entry.name ?? "")) at++;
+    out.splice(at, 0, { entry, field: GOVERNANCE_FIELD });
   }
   return out;
 }
 
+const OBSERVERS = new Set(["telemetry", "logging"]);
 const GOVERNANCE_FIELD = "governance";
 
 /** Redis and the store answer within this, or the request fails (never hangs). */
