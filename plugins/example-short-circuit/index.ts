@@ -2,7 +2,7 @@
  * Example: short-circuit. Answers a fixed prompt itself, without calling any provider, and
  * refuses requests whose last message is empty. Config: `{ "prompt": "ping", "reply": "pong" }`.
  */
-import { definePlugin, Type, type ChatRequest } from "../../src/plugins/index.ts";
+import { definePlugin, textReply, Type, type ChatRequest } from "../../src/plugins/index.ts";
 
 function lastText(req: ChatRequest): string {
   const last = req.messages.at(-1)?.content;
@@ -23,20 +23,7 @@ export default definePlugin({
     }
     if (text !== ctx.config.prompt) return;
     return {
-      response: {
-        id: `chatcmpl-${ctx.requestId}`,
-        object: "chat.completion",
-        created: Math.floor(Date.now() / 1000),
-        model: req.model,
-        choices: [
-          {
-            index: 0,
-            message: { role: "assistant", content: ctx.config.reply },
-            finish_reason: "stop",
-          },
-        ],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      },
+      response: textReply(ctx.config.reply, { model: req.model, id: `chatcmpl-${ctx.requestId}` }),
     };
   },
 });

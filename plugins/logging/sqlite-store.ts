@@ -1,5 +1,6 @@
 /** Log records in SQLite (`bun:sqlite`, WAL), the embedded default. */
 import { Database } from "bun:sqlite";
+import { migrateSqlite } from "../../src/plugins/index.ts";
 import { COLUMNS, type LogRecord } from "./record.ts";
 import { MIGRATIONS, TABLE, whereOf, type LogStore } from "./store.ts";
 
@@ -12,19 +13,7 @@ export function createSqliteLogStore(path: string): LogStore {
     );
   return {
     async migrate() {
-      db.exec("CREATE TABLE IF NOT EXISTS switchyard_log_migrations (version INTEGER PRIMARY KEY)");
-      const done = new Set(
-        (
-          db.query("SELECT version FROM switchyard_log_migrations").all() as { version: number }[]
-        ).map((r) => r.version),
-      );
-      db.transaction(() => {
-        MIGRATIONS.forEach((steps, i) => {
-          if (done.has(i + 1)) return;
-          for (const sql of steps) db.exec(sql);
-          db.query("INSERT INTO switchyard_log_migrations (version) VALUES (?)").run(i + 1);
-        });
-      })();
+      migrateSqlite(db, "switchyard_log", MIGRATIONS);
     },
     async insert(records) {
       const stmt = insert();

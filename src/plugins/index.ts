@@ -33,5 +33,7 @@ export type { MetricsHandle } from "../observability/metrics-handle.ts";
 export { Assembler, responseChunks } from "../core/assemble.ts";
 export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "./text.ts";
 export { jsonError } from "./http.ts";
+export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
+export { textReply, type ReplyOptions } from "./reply.ts";
 export { promptTokens as estimatePromptTokens } from "../core/tokens.ts";
 export { globMatcher } from "../router/glob.ts";

@@ -19,6 +19,7 @@ import { createMetrics } from "../observability/metrics.ts";
 import { startPlugin, type PluginRoute } from "./load.ts";
 import type { LoadedPlugin } from "./context.ts";
 import { createPipeline } from "./pipeline.ts";
+import { textReply } from "./reply.ts";
 import { instantiate, type PluginDefinition, type PluginErrorSpec } from "./types.ts";
 
 export interface HarnessOptions {
@@ -64,14 +65,8 @@ export interface Harness {
 
 /** A reply with fixed text, the default answer. */
 export function textResponse(text: string, model = "echo"): ChatResponse {
-  return {
-    id: "chatcmpl-harness",
-    object: "chat.completion",
-    created: 0,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-  };
+  const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
+  return { ...textReply(text, { model, id: "chatcmpl-harness", usage }), created: 0 };
 }
 
 function fromArray<T>(items: readonly T[]): ReadableStream<T> {

@@ -3,6 +3,7 @@
  * under a transaction-scoped advisory lock, so instances starting together apply each once.
  */
 import postgres from "postgres";
+import { migratePostgres } from "../../../src/plugins/index.ts";
 import { MIGRATIONS } from "./schema.ts";
 import { groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
 import {
@@ -13,8 +14,6 @@ import {
   type GovernanceStore,
   type KeyRow,
 } from "./types.ts";
-
-const MIGRATION_LOCK = 0x5357_4701; // "SWG" + 1
 
 export function createPostgresStore(
   url: string,
@@ -34,20 +33,7 @@ export function createPostgresStore(
   };
 
   return {
-    async migrate() {
-      await sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-        await tx`CREATE TABLE IF NOT EXISTS governance_migrations (version INTEGER PRIMARY KEY)`;
-        const done = new Set(
-          (await tx`SELECT version FROM governance_migrations`).map((r) => Number(r.version)),
-        );
-        for (const [i, steps] of MIGRATIONS.entries()) {
-          if (done.has(i + 1)) continue;
-          for (const step of steps) await tx.unsafe(step);
-          await tx`INSERT INTO governance_migrations (version) VALUES (${i + 1})`;
-        }
-      });
-    },
+    migrate: () => migratePostgres(sql, "governance", MIGRATIONS),
     async seedKeys(keys) {
       for (const k of keys) {
         await sql.unsafe(

@@ -1,5 +1,6 @@
 /** The governance store in SQLite (`bun:sqlite`), the embedded default for one instance. */
 import { Database } from "bun:sqlite";
+import { migrateSqlite } from "../../../src/plugins/index.ts";
 import { MIGRATIONS } from "./schema.ts";
 import {
   fromRow,
@@ -24,17 +25,7 @@ export function createSqliteStore(path: string): GovernanceStore {
 
   return {
     async migrate() {
-      db.exec("CREATE TABLE IF NOT EXISTS governance_migrations (version INTEGER PRIMARY KEY)");
-      const done = db.query("SELECT version FROM governance_migrations").all() as {
-        version: number;
-      }[];
-      db.transaction(() => {
-        MIGRATIONS.forEach((steps, i) => {
-          if (done.some((d) => d.version === i + 1)) return;
-          for (const sql of steps) db.exec(sql);
-          db.query("INSERT INTO governance_migrations (version) VALUES (?)").run(i + 1);
-        });
-      })();
+      migrateSqlite(db, "governance", MIGRATIONS);
     },
     async seedKeys(keys) {
       const upsert = db.query(
