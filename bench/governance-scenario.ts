@@ -9,17 +9,10 @@
  * fast as they go, half to each; the answers are counted against the allowance L + L·t/60 (GCRA
  * refills evenly while the burst lasts t seconds).
  */
-import { runLoad } from "./lib/load.ts";
+import { alternate, ROUNDS, standardPhases } from "./lib/rounds.ts";
 import type { Report, Row } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
-import {
-  chatBody,
-  chatUrl,
-  measure,
-  startMock,
-  startSwitchyard,
-  type Scenario,
-} from "./lib/targets.ts";
+import { chatBody, chatUrl, startMock, startSwitchyard, type Scenario } from "./lib/targets.ts";
 
 const REDIS_URL = process.env.SWITCHYARD_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const PRICE = { input_per_million: 1, output_per_million: 2 };
@@ -42,43 +35,29 @@ export const governanceScenario: Scenario = {
   defaultDurationS: 10,
   async run(o) {
     const mock = await startMock(o);
-    const rows: Row[] = [];
     const key = `sk-sy-bench-${crypto.randomUUID()}`;
-    const headers = { authorization: `Bearer ${key}` };
-    const phases = [
-      { name: "1 connection", connections: 1, durationS: Math.max(3, Math.round(o.durationS / 2)) },
-      { name: `${o.connections} connections`, connections: o.connections, durationS: o.durationS },
-    ];
-    const variants = [
-      { name: "switchyard", config: {} },
-      {
-        name: "switchyard+governance",
-        config: { governance: governance(key, 1e9), storage: { sqlite_path: ":memory:" } },
-      },
-      {
-        name: "switchyard+governance-redis",
-        config: {
-          governance: governance(key, 1e9),
-          storage: { sqlite_path: ":memory:", redis_url: REDIS_URL },
-        },
-      },
-    ];
+    const phases = standardPhases(o);
+    const storage = { sqlite_path: ":memory:" };
+    let rows: Row[];
     let accuracy: Awaited<ReturnType<typeof measureAccuracy>>;
     try {
-      for (const variant of variants) {
-        const sw = await startSwitchyard(mock.url, o.workers[0] ?? 0, {}, variant);
-        try {
-          const url = chatUrl(sw);
-          const body = chatBody("up/echo");
-          await runLoad({ url, body, headers, connections: o.connections, durationS: 1 });
-          for (const phase of phases)
-            rows.push(
-              await measure(sw, phase.name, { url, body, headers, ...phase, stream: false }),
-            );
-        } finally {
-          await sw.stop();
-        }
-      }
+      rows = await alternate(
+        o,
+        mock.url,
+        [
+          { name: "switchyard" },
+          { name: "switchyard+governance", config: { governance: governance(key, 1e9), storage } },
+          {
+            name: "switchyard+governance-redis",
+            config: {
+              governance: governance(key, 1e9),
+              storage: { ...storage, redis_url: REDIS_URL },
+            },
+          },
+        ],
+        phases,
+        { authorization: `Bearer ${key}` },
+      );
       accuracy = await measureAccuracy(mock.url, o.workers[0] ?? 0, o.connections);
     } finally {
       await mock.stop();
@@ -94,21 +73,6 @@ export const governanceScenario: Scenario = {
     };
   },
 };
-
-const ROUNDS = 3;
-
-/** Per target and phase, the run with the median RPS. */
-function medians(runs: Row[]): Row[] {
-  const groups = new Map<string, Row[]>();
-  for (const r of runs) {
-    const k = `${r.target}\0${r.phase}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups.values()].map((g) => {
-    const sorted = [...g].sort((a, b) => a.result.rps - b.result.rps);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  });
-}
 
 function overheadTargets(rows: Row[], one: string, many: string): Report["targets"] {
   const get = (t: string, p: string) => rows.find((r) => r.target === t && r.phase === p)!;

@@ -1,56 +1,34 @@
 /**
- * The `plugins` scenario: what hooks cost. The same Switchyard runs with no plugins and with five
+ * The `plugins` scenario: what hooks cost. The same Switchyard with no plugins and with five
  * no-op plugins (every hook present, empty), at one connection (added p50) and at the chosen
- * connection count (throughput), against the same mock upstream, one process at a time.
+ * connection count (throughput), taking turns over several rounds (`lib/rounds.ts`).
  */
 import { join } from "node:path";
-import { runLoad } from "./lib/load.ts";
+import { alternate, ROUNDS, standardPhases } from "./lib/rounds.ts";
 import type { Report, Row } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
-import {
-  chatBody,
-  chatUrl,
-  measure,
-  startMock,
-  startSwitchyard,
-  type Scenario,
-} from "./lib/targets.ts";
+import { startMock, type Scenario } from "./lib/targets.ts";
 
 const NOOPS = [1, 2, 3, 4, 5].map((i) => ({
   path: join(import.meta.dir, `noop-plugins/noop-${i}.ts`),
 }));
 
 export const plugins: Scenario = {
-  defaultDurationS: 10,
+  defaultDurationS: 8,
   async run(o) {
     const mock = await startMock(o);
-    const rows: Row[] = [];
-    const phases = [
-      { name: "1 connection", connections: 1, durationS: Math.max(3, Math.round(o.durationS / 2)) },
-      { name: `${o.connections} connections`, connections: o.connections, durationS: o.durationS },
-    ];
+    const phases = standardPhases(o);
+    let rows: Row[];
     try {
-      for (const variant of [
-        { name: "switchyard", plugins: [] },
-        { name: "switchyard+5-noop-plugins", plugins: NOOPS },
-      ]) {
-        const sw = await startSwitchyard(mock.url, o.workers[0] ?? 0, {}, variant);
-        try {
-          const url = chatUrl(sw);
-          await runLoad({
-            url,
-            body: chatBody("up/echo"),
-            connections: o.connections,
-            durationS: 1,
-          });
-          for (const phase of phases) {
-            const spec = { url, body: chatBody("up/echo"), ...phase, stream: false };
-            rows.push(await measure(sw, phase.name, spec));
-          }
-        } finally {
-          await sw.stop();
-        }
-      }
+      rows = await alternate(
+        o,
+        mock.url,
+        [
+          { name: "switchyard", plugins: [] },
+          { name: "switchyard+5-noop-plugins", plugins: NOOPS },
+        ],
+        phases,
+      );
     } finally {
       await mock.stop();
     }
@@ -58,6 +36,7 @@ export const plugins: Scenario = {
       rows,
       targets: targets(rows, phases[0]!.name, phases[1]!.name),
       notes: [
+        `Each row is the median run (by RPS) of ${ROUNDS} rounds in which the two gateways took turns.`,
         "Both rows are the same gateway and config; the second loads five plugins whose preHook, onStreamChunk and postHook do nothing.",
       ],
     };

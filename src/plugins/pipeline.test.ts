@@ -153,6 +153,28 @@ describe("plugin pipeline", () => {
     expect(assembled).toBe("HELLO WORLD");
   });
 
+  it("runs asynchronous and synchronous chunk hooks in config order", async () => {
+    const suffix = (name: string, wait: boolean) =>
+      definePlugin({
+        name,
+        onStreamChunk: async (_c, chunk) => {
+          if (wait) await Bun.sleep(1);
+          const delta = chunk.choices[0]?.delta;
+          if (delta?.content) delta.content += `<${name}>`;
+        },
+      });
+    const sync = definePlugin({
+      name: "sync",
+      onStreamChunk: (_c, chunk) => {
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) delta.content += "<sync>";
+      },
+    });
+    const h = await pluginHarness([suffix("a", true), sync, suffix("b", false)]);
+    const r = await h.chat(req({ stream: true }), { answer: textResponse("x") });
+    expect(r.chunks!.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("x<a><sync><b>");
+  });
+
   it("replays a short-circuit response as a stream to a streaming caller", async () => {
     const h = await pluginHarness(
       definePlugin({ name: "answer", preHook: () => ({ response: textResponse("cached") }) }),

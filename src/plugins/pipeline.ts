@@ -17,9 +17,9 @@ import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import { ContextViews, RequestState, type LoadedPlugin } from "./context.ts";
-import { invoke, rejection, SKIPPED } from "./invoke.ts";
+import { invoke, isPromise, rejection, SKIPPED, type Invoked } from "./invoke.ts";
 import { nativeGuard } from "./native.ts";
-import type { PostHookResult, PreHookResult } from "./types.ts";
+import type { ChunkResult, PostHookResult, PreHookResult } from "./types.ts";
 
 export type ChatHandler = (
   req: ChatRequest,
@@ -59,9 +59,10 @@ export function createPipeline(
       const loaded = plugins[i]!;
       const hook = loaded.plugin.preHook;
       if (!hook) continue;
-      const r = await invoke<PreHookResult>(metrics, loaded, "preHook", views.state, () =>
+      const called = invoke<PreHookResult>(metrics, loaded, "preHook", views.state, () =>
         hook.call(loaded.plugin, views.of(i, loaded), req),
       );
+      const r = isPromise<Invoked<PreHookResult>>(called) ? await called : called;
       if (!r.ok) return { reached: i + 1, outcome: { error: r.error } as Outcome };
       const value = r.value === SKIPPED ? undefined : r.value;
       if (value && "response" in value)
@@ -79,9 +80,10 @@ export function createPipeline(
       const loaded = plugins[i]!;
       const hook = loaded.plugin.postHook;
       if (!hook) continue;
-      const r = await invoke<PostHookResult>(metrics, loaded, "postHook", views.state, () =>
+      const called = invoke<PostHookResult>(metrics, loaded, "postHook", views.state, () =>
         hook.call(loaded.plugin, views.of(i, loaded), current.response, current.error),
       );
+      const r = isPromise<Invoked<PostHookResult>>(called) ? await called : called;
       if (!r.ok) current = { error: r.error };
       else if (r.value && r.value !== SKIPPED) {
         if ("response" in r.value) current = { response: r.value.response };
@@ -114,7 +116,8 @@ export function createPipeline(
                 finish({ response: assembler ? assembler.response() : emptyResponse() });
                 return;
               }
-              const chunk = rewritesChunks ? await rewrite(views, value) : value;
+              const rewritten = rewritesChunks ? rewrite(views, value) : value;
+              const chunk = isPromise<ChatChunk | null>(rewritten) ? await rewritten : rewritten;
               if (chunk === null) continue;
               assembler?.push(chunk);
               controller.enqueue(chunk);
@@ -137,23 +140,42 @@ export function createPipeline(
   }
 
   /** One chunk through every plugin's onStreamChunk; null when a plugin drops it. */
-  async function rewrite(views: ContextViews, original: ChatChunk): Promise<ChatChunk | null> {
+  function rewrite(
+    views: ContextViews,
+    original: ChatChunk,
+  ): ChatChunk | null | Promise<ChatChunk | null> {
     let chunk: ChatChunk = original;
     if (chunk.native) {
       const { native: _, ...canonical } = chunk;
       chunk = canonical;
     }
-    for (let i = 0; i < plugins.length; i++) {
+    return rewriteFrom(views, chunk, 0);
+  }
+
+  /** The chunk through plugins `from`.., synchronously until a hook answers with a promise. */
+  function rewriteFrom(
+    views: ContextViews,
+    start: ChatChunk,
+    from: number,
+  ): ChatChunk | null | Promise<ChatChunk | null> {
+    let chunk = start;
+    for (let i = from; i < plugins.length; i++) {
       const loaded = plugins[i]!;
       const hook = loaded.plugin.onStreamChunk;
       if (!hook) continue;
       const current = chunk;
-      const r = await invoke(metrics, loaded, "onStreamChunk", views.state, () =>
+      const called = invoke(metrics, loaded, "onStreamChunk", views.state, () =>
         hook.call(loaded.plugin, views.of(i, loaded), current),
       );
-      if (!r.ok) throw r.error;
-      if (r.value === null) return null;
-      if (r.value !== undefined && r.value !== SKIPPED) chunk = r.value;
+      if (isPromise<Invoked<ChunkResult>>(called)) {
+        return called.then((r) => {
+          const next = applied(r, current);
+          return next === null ? null : rewriteFrom(views, next, i + 1);
+        });
+      }
+      const next = applied(called, current);
+      if (next === null) return null;
+      chunk = next;
     }
     return chunk;
   }
@@ -212,6 +234,13 @@ export function createPipeline(
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+}
+
+/** A chunk hook's verdict applied: the chunk to go on with, or null when it was dropped. */
+function applied(r: Invoked<ChunkResult>, chunk: ChatChunk): ChatChunk | null {
+  if (!r.ok) throw r.error;
+  if (r.value === null) return null;
+  return r.value !== undefined && r.value !== SKIPPED ? r.value : chunk;
 }
 
 function emptyResponse(): ChatResponse {
