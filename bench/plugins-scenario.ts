@@ -4,6 +4,8 @@
  * connection count (throughput), taking turns over several rounds (`lib/rounds.ts`).
  */
 import { join } from "node:path";
+import { hookCost } from "./lib/hook-cost.ts";
+import { noopPlugin } from "./noop-plugins/noop.ts";
 import { alternate, ROUNDS, standardPhases } from "./lib/rounds.ts";
 import type { Report, Row } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
@@ -19,6 +21,8 @@ export const plugins: Scenario = {
     const mock = await startMock(o);
     const phases = standardPhases(o);
     let rows: Row[];
+    // In process first, before any gateway runs beside it.
+    const cost = await hookCost([1, 2, 3, 4, 5].map((i) => noopPlugin(`noop-${i}`)));
     try {
       rows = await alternate(
         o,
@@ -34,10 +38,19 @@ export const plugins: Scenario = {
     }
     return {
       rows,
-      targets: targets(rows, phases[0]!.name, phases[1]!.name),
+      targets: [
+        ...targets(rows, phases[0]!.name, phases[1]!.name),
+        {
+          name: "CPU per request added by 5 no-op plugins, in process (plain / streamed, 4 chunks)",
+          figure: `${round(cost.plainUs, 2)} µs / ${round(cost.streamUs, 2)} µs`,
+          goal: "≤ 5 µs plain",
+          met: cost.plainUs <= 5,
+        },
+      ],
       notes: [
         `Each row is the median run (by RPS) of ${ROUNDS} rounds in which the two gateways took turns.`,
         "Both rows are the same gateway and config; the second loads five plugins whose preHook, onStreamChunk and postHook do nothing.",
+        "Over HTTP on this 2-core machine the difference is within run-to-run noise; the in-process figure (the pipeline around a scripted provider, median of 5 alternating rounds of 20,000 requests) is the precise one.",
       ],
     };
   },
