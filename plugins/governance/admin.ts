@@ -29,6 +29,7 @@ const Editable = {
   team: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
   customer: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
   allowed_models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  mcp_tools: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1 })), Type.Null()])),
   rate_limit: Type.Optional(Type.Union([RateLimitSchema, Type.Null()])),
   budget: Type.Optional(Type.Union([BudgetSchema, Type.Null()])),
 };
@@ -56,6 +57,7 @@ function view(k: KeyRecord) {
     team: k.team,
     customer: k.customer,
     allowed_models: k.allowedModels,
+    mcp_tools: k.mcpTools,
     rate_limit: k.rateLimit,
     budget: k.budget,
     source: k.source,
@@ -109,6 +111,7 @@ function patchOf(b: Record<string, unknown>): KeyPatch {
   if (b.team !== undefined) p.team = b.team as string | null;
   if (b.customer !== undefined) p.customer = b.customer as string | null;
   if (b.allowed_models !== undefined) p.allowedModels = b.allowed_models as string[];
+  if (b.mcp_tools !== undefined) p.mcpTools = b.mcp_tools as string[] | null;
   if (b.rate_limit !== undefined) p.rateLimit = b.rate_limit as KeyPatch["rateLimit"];
   if (b.budget !== undefined) p.budget = b.budget as KeyPatch["budget"];
   return p;
@@ -171,6 +174,7 @@ export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
         team: p.team ?? null,
         customer: p.customer ?? null,
         allowedModels: p.allowedModels ?? [],
+        mcpTools: p.mcpTools ?? null,
         rateLimit: p.rateLimit ?? null,
         budget: p.budget ?? null,
         source: "admin",

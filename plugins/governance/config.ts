@@ -33,6 +33,8 @@ export const VirtualKeySchema = Type.Object(
     customer: Type.Optional(Type.String({ minLength: 1 })),
     /** `provider/model` globs and alias names; empty allows every model. */
     allowed_models: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    /** `server/tool` and `server/*` patterns of the MCP tools the key may see and run; unset: all. */
+    mcp_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     ...Limits,
   },
   { additionalProperties: false },

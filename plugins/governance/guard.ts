@@ -91,12 +91,11 @@ function refusal(d: Extract<Decision, { ok: false }>): { error: PluginErrorSpec 
   );
 }
 
-/** Checks and charges the request up front; `Admitted` on success, an error to answer otherwise. */
-export async function admit(
-  deps: GuardDeps,
+/** The caller's key (401 when missing, unknown or revoked), with the caller filled in from it. */
+export async function identify(
+  deps: Pick<GuardDeps, "directory">,
   ctx: PluginContext,
-  req: ChatRequest,
-): Promise<{ admitted: Admitted } | { error: PluginErrorSpec }> {
+): Promise<{ key: KeyRecord } | { error: PluginErrorSpec }> {
   const credential = ctx.caller.credential;
   if (!credential) {
     return refuse(
@@ -118,6 +117,19 @@ export async function admit(
   ctx.caller.id = key.id;
   if (key.team) ctx.caller.team = key.team;
   if (key.customer) ctx.caller.customer = key.customer;
+  if (key.mcpTools) ctx.caller.mcpTools = key.mcpTools;
+  return { key };
+}
+
+/** Checks and charges the request up front; `Admitted` on success, an error to answer otherwise. */
+export async function admit(
+  deps: GuardDeps,
+  ctx: PluginContext,
+  req: ChatRequest,
+): Promise<{ admitted: Admitted } | { error: PluginErrorSpec }> {
+  const who = await identify(deps, ctx);
+  if ("error" in who) return who;
+  const { key } = who;
   const route = ctx.route;
   const routed = route ? `${route.provider}/${route.model}` : undefined;
   if (!allowed(key, req.model, routed)) {

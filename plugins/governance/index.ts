@@ -16,7 +16,7 @@ import { definePlugin } from "../../src/plugins/index.ts";
 import { adminRoutes } from "./admin.ts";
 import { GovernanceSchema } from "./config.ts";
 import { createDirectory, type KeyDirectory } from "./directory.ts";
-import { actualCost, admit, type Admitted, type GuardDeps } from "./guard.ts";
+import { actualCost, admit, identify, type Admitted, type GuardDeps } from "./guard.ts";
 import { displayPrefix, hashKey } from "./keys.ts";
 import { createMemoryLimiter } from "./limiter/memory.ts";
 import { createRedisLimiter } from "./limiter/redis.ts";
@@ -102,6 +102,10 @@ export default function governancePlugin() {
       if ("error" in result) return { error: result.error };
       ctx.scratch.set(ADMITTED, result.admitted);
     },
+    async authorize(ctx) {
+      const who = await identify(guard!, ctx);
+      if ("error" in who) return { error: who.error };
+    },
     postHook(ctx, res, err) {
       const a = ctx.scratch.get(ADMITTED) as Admitted | undefined;
       if (!a) return;
@@ -150,6 +154,7 @@ function configKey(
     team?: string;
     customer?: string;
     allowed_models: string[];
+    mcp_tools?: string[];
     rate_limit?: KeyRecord["rateLimit"];
     budget?: KeyRecord["budget"];
   },
@@ -164,6 +169,7 @@ function configKey(
     team: k.team ?? null,
     customer: k.customer ?? null,
     allowedModels: k.allowed_models,
+    mcpTools: k.mcp_tools ?? null,
     rateLimit: k.rate_limit ?? null,
     budget: k.budget ?? null,
     source: "config",

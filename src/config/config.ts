@@ -74,6 +74,7 @@ export interface Config {
   readonly storage: StorageConfig;
   /** Plugins in the order their pre-hooks run. */
   readonly plugins: readonly PluginEntry[];
+  readonly mcp: McpConfig;
   /** The governance section as written (env refs resolved); its plugin validates it. */
   readonly governance?: Readonly<Record<string, unknown>>;
 }
@@ -103,4 +104,26 @@ export class ConfigError extends Error {
     super(field ? `${field}: ${reason}` : reason);
     this.name = "ConfigError";
   }
+}
+
+export interface McpServerConfig {
+  readonly name: string;
+  readonly transport: "stdio" | "http" | "sse";
+  readonly command?: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly url?: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface McpConfig {
+  readonly servers: readonly McpServerConfig[];
+  /** Patterns of the tools offered to models; empty offers all. */
+  readonly tools: readonly string[];
+  readonly agent: {
+    readonly auto_execute: readonly string[];
+    readonly max_iterations: number;
+    readonly timeout_ms: number;
+  };
 }

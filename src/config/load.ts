@@ -15,6 +15,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import {
   ConfigError,
   type Config,
+  type McpConfig,
+  type McpServerConfig,
   type PluginEntry,
   type ProviderConfig,
   type RouteConfig,
@@ -86,7 +88,7 @@ export function parseConfig(
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError("", "the config must be a JSON object");
   }
-  for (const field of ["server", "providers", "models", "logging", "storage"] as const) {
+  for (const field of ["server", "providers", "models", "logging", "storage", "mcp"] as const) {
     const value = (raw as Record<string, unknown>)[field];
     if (Array.isArray(value)) throw new ConfigError(field, "expected an object, got an array");
   }
@@ -156,6 +158,7 @@ export function parseConfig(
       sqlite_path: inDir(baseDir, doc.storage.sqlite_path),
     },
     plugins: doc.plugins.map((entry, i) => pluginEntry(entry, `plugins[${i}]`, baseDir)),
+    mcp: mcpConfig(doc.mcp, baseDir),
     ...(doc.governance === undefined ? {} : { governance: doc.governance }),
   };
   const names = config.plugins.flatMap((p) => (p.name ? [p.name] : []));
@@ -165,6 +168,26 @@ export function parseConfig(
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ConfigError("plugins", `plugin "${twice}" is listed twice`);
   return deepFreeze(config);
+}
+
+function mcpConfig(input: ConfigInput["mcp"], baseDir: string): McpConfig {
+  const names = new Set<string>();
+  const servers = input.servers.map((server, i): McpServerConfig => {
+    const field = `mcp.servers[${i}]`;
+    if (names.has(server.name))
+      throw new ConfigError(`${field}.name`, `"${server.name}" is listed twice`);
+    names.add(server.name);
+    if (server.transport === "stdio" && server.command === undefined) {
+      throw new ConfigError(`${field}.command`, "a stdio server needs a command");
+    }
+    if (server.transport !== "stdio") {
+      if (server.url === undefined)
+        throw new ConfigError(`${field}.url`, `a ${server.transport} server needs a url`);
+      checkUrl(server.url, `${field}.url`);
+    }
+    return { ...server, ...(server.cwd === undefined ? {} : { cwd: inDir(baseDir, server.cwd) }) };
+  });
+  return { servers, tools: input.tools, agent: input.agent };
 }
 
 function inDir(baseDir: string, path: string): string {

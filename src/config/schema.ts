@@ -187,6 +187,47 @@ const PluginEntrySchema = T.Object(
   strict,
 );
 
+const McpServerSchema = T.Object(
+  {
+    name: T.String({ pattern: NAME_PATTERN }),
+    /** `stdio` (a child process), `http` (Streamable HTTP) or `sse` (older servers). */
+    transport: T.Union([T.Literal("stdio"), T.Literal("http"), T.Literal("sse")]),
+    command: T.Optional(T.String({ minLength: 1 })),
+    args: T.Array(T.String(), { default: [] }),
+    env: T.Record(T.String(), T.String(), { default: {} }),
+    /** Working directory of a stdio server, relative to the config file. */
+    cwd: T.Optional(T.String({ minLength: 1 })),
+    url: T.Optional(T.String({ minLength: 1 })),
+    headers: T.Record(T.String(), T.String(), { default: {} }),
+  },
+  strict,
+);
+
+export const DEFAULT_AGENT_MAX_ITERATIONS = 10;
+export const DEFAULT_AGENT_TIMEOUT_MS = 60_000;
+
+const McpSchema = T.Object(
+  {
+    servers: T.Array(McpServerSchema, { default: [] }),
+    /** `server/tool` and `server/*` patterns of the tools offered to models; empty offers all. */
+    tools: T.Array(T.String({ minLength: 1 }), { default: [] }),
+    agent: T.Object(
+      {
+        /** Tools the gateway runs itself when a model calls them (`server/tool`, `server/*`). */
+        auto_execute: T.Array(T.String({ minLength: 1 }), { default: [] }),
+        max_iterations: T.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: DEFAULT_AGENT_MAX_ITERATIONS,
+        }),
+        timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_AGENT_TIMEOUT_MS }),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  { ...strict, default: {} },
+);
+
 export const ConfigSchema = T.Object(
   {
     $schema: T.Optional(T.String()),
@@ -199,6 +240,7 @@ export const ConfigSchema = T.Object(
     logging: LoggingSchema,
     storage: StorageSchema,
     plugins: T.Array(PluginEntrySchema, { default: [] }),
+    mcp: McpSchema,
     /** Virtual keys, limits, budgets: validated by the governance plugin's own schema. */
     governance: T.Optional(T.Record(T.String(), T.Unknown())),
   },

@@ -25,6 +25,9 @@ export type ErrorCode =
   | "UPSTREAM_UNREACHABLE"
   | "UPSTREAM_TIMEOUT"
   | "UPSTREAM_INVALID_RESPONSE"
+  | "AGENT_CYCLE"
+  | "AGENT_MAX_ITERATIONS"
+  | "AGENT_TIMEOUT"
   | "PLUGIN_REJECTED"
   | "PLUGIN_FAILED"
   | "INTERNAL";
@@ -79,6 +82,12 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   UPSTREAM_UNREACHABLE: { status: 502, retryable: true, source: "upstream" },
   UPSTREAM_TIMEOUT: { status: 504, retryable: true, source: "upstream" },
   UPSTREAM_INVALID_RESPONSE: { status: 502, retryable: true, source: "upstream" },
+  /** Agent mode: the model repeated a tool call with the same arguments. */
+  AGENT_CYCLE: { status: 422, retryable: false, source: "gateway" },
+  /** Agent mode: the model was still calling tools after `max_iterations` turns. */
+  AGENT_MAX_ITERATIONS: { status: 422, retryable: false, source: "gateway" },
+  /** Agent mode: the loop ran past `timeout_ms`. */
+  AGENT_TIMEOUT: { status: 504, retryable: false, source: "gateway" },
   /** A plugin answered with an error of its own; the plugin sets the status. */
   PLUGIN_REJECTED: { status: 400, retryable: false, source: "gateway" },
   /** A plugin threw or ran past its time budget. */

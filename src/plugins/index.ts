@@ -5,6 +5,7 @@
 export { Type, type Static, type TSchema } from "@sinclair/typebox";
 export { definePlugin } from "./types.ts";
 export type {
+  AuthorizeResult,
   Caller,
   ChunkResult,
   HookName,

@@ -19,7 +19,7 @@ import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import { ContextViews, RequestState, type LoadedPlugin } from "./context.ts";
 import { invoke, isPromise, rejection, SKIPPED, type Invoked } from "./invoke.ts";
 import { nativeGuard } from "./native.ts";
-import type { ChunkResult, PostHookResult, PreHookResult } from "./types.ts";
+import type { AuthorizeResult, ChunkResult, PostHookResult, PreHookResult } from "./types.ts";
 
 export type ChatHandler = (
   req: ChatRequest,
@@ -38,6 +38,11 @@ type Outcome =
 
 export interface Pipeline {
   readonly chat: ChatHandler;
+  /**
+   * Runs the plugins' `authorize` hooks for a request to one of the gateway's own endpoints;
+   * throws the first refusal, else leaves the caller's permissions on `ctx`.
+   */
+  authorize(ctx: RequestContext): Promise<void>;
   /** Resolves when the post-hooks of every ended stream have run (before plugins shut down). */
   idle(): Promise<void>;
 }
@@ -47,7 +52,7 @@ export function createPipeline(
   next: ChatHandler,
   deps: PipelineDeps,
 ): Pipeline {
-  if (plugins.length === 0) return { chat: next, idle: async () => {} };
+  if (plugins.length === 0) return { chat: next, authorize: async () => {}, idle: async () => {} };
   const { metrics } = deps;
   const pending = new Set<Promise<unknown>>();
   const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
@@ -195,6 +200,7 @@ export function createPipeline(
     const views = new ContextViews(state);
     const guard = nativeGuard(req);
     const { reached, outcome: early } = await pre(views, req);
+    grant(state, rctx);
     if (guard) {
       req = guard.settle(req);
       state.req = req;
@@ -228,8 +234,26 @@ export function createPipeline(
     const response = responseGuard ? responseGuard.settle(after.response) : after.response;
     return { kind: "response", response };
   };
+  async function authorize(rctx: RequestContext): Promise<void> {
+    const state = new RequestState(rctx, { model: "", messages: [] }, deps.resolve);
+    const views = new ContextViews(state);
+    for (let i = 0; i < plugins.length; i++) {
+      const loaded = plugins[i]!;
+      const hook = loaded.plugin.authorize;
+      if (!hook) continue;
+      const r = await invoke<AuthorizeResult>(metrics, loaded, "authorize", state, () =>
+        hook.call(loaded.plugin, views.of(i, loaded)),
+      );
+      if (!r.ok) throw r.error;
+      if (r.value && r.value !== SKIPPED && "error" in r.value)
+        throw rejection(loaded, r.value.error);
+    }
+    grant(state, rctx);
+  }
+
   return {
     chat,
+    authorize,
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -241,6 +265,11 @@ function applied(r: Invoked<ChunkResult>, chunk: ChatChunk): ChatChunk | null {
   if (!r.ok) throw r.error;
   if (r.value === null) return null;
   return r.value !== undefined && r.value !== SKIPPED ? r.value : chunk;
+}
+
+/** What plugins decided the caller may use, passed down to the layers below. */
+function grant(state: RequestState, rctx: RequestContext): void {
+  if (state.caller.mcpTools) rctx.permissions = { mcpTools: state.caller.mcpTools };
 }
 
 function emptyResponse(): ChatResponse {

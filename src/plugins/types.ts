@@ -15,6 +15,9 @@
  *                           with the response the stream added up to; the answer has been sent by
  *                           then, so what it returns is ignored (unless the stream failed before
  *                           its first chunk, which is an ordinary error)
+ *   authorize(ctx)          for the gateway's own endpoints that are not chat (the MCP tool API and
+ *                           `/mcp`), in config order: may refuse with `{ error }` (governance
+ *                           checks the caller's key here) and fill in `ctx.caller`
  *   shutdown()              once, when the gateway stops, after requests in flight have finished
  *
  * Requests and responses are the canonical OpenAI Chat Completions shape (`src/core/chat.ts`),
@@ -48,6 +51,7 @@ export interface PluginErrorSpec {
 export type PreHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
 export type PostHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
 export type ChunkResult = void | ChatChunk | null;
+export type AuthorizeResult = void | { error: PluginErrorSpec };
 
 /** Who is calling. Governance fills in `id`, `team` and `customer`; `credential` is secret. */
 export interface Caller {
@@ -57,6 +61,8 @@ export interface Caller {
   id?: string;
   team?: string;
   customer?: string;
+  /** `server/tool` patterns of the MCP tools this caller may see and run; unset allows all. */
+  mcpTools?: string[];
 }
 
 /** What a plugin's hooks are told about the request they are called for. */
@@ -97,7 +103,7 @@ export interface PluginContext<C = unknown> {
   readonly metrics: MetricsHandle;
 }
 
-export type HookName = "preHook" | "postHook" | "onStreamChunk";
+export type HookName = "preHook" | "postHook" | "onStreamChunk" | "authorize";
 
 export interface HookTiming {
   plugin: string;
@@ -139,6 +145,7 @@ export interface Plugin<S extends TSchema = TSchema> {
     ctx: PluginContext<Static<S>>,
     chunk: ChatChunk,
   ): ChunkResult | Promise<ChunkResult>;
+  authorize?(ctx: PluginContext<Static<S>>): AuthorizeResult | Promise<AuthorizeResult>;
   shutdown?(): void | Promise<void>;
 }
 

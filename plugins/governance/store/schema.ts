@@ -41,4 +41,5 @@ export const MIGRATIONS: readonly string[][] = [
     `CREATE INDEX IF NOT EXISTS governance_usage_team ON governance_usage (team, day)`,
     `CREATE INDEX IF NOT EXISTS governance_usage_customer ON governance_usage (customer, day)`,
   ],
+  [`ALTER TABLE governance_keys ADD COLUMN mcp_tools TEXT`],
 ];

@@ -32,6 +32,7 @@ function key(id: string, extra: Partial<KeyRecord> = {}): KeyRecord {
     team: "a",
     customer: null,
     allowedModels: ["openai/*"],
+    mcpTools: null,
     rateLimit: { requests_per_minute: 10 },
     budget: { max_usd: 5, period: "1d" },
     source: "config",

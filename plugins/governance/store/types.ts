@@ -10,6 +10,8 @@ export interface KeyRecord {
   team: string | null;
   customer: string | null;
   allowedModels: string[];
+  /** MCP tool patterns the key may use; null allows all. */
+  mcpTools: string[] | null;
   rateLimit: RateLimit | null;
   budget: Budget | null;
   /** `config`: seeded from the config file; `admin`: made through the admin API. */
@@ -26,6 +28,7 @@ export type KeyPatch = Partial<
     | "team"
     | "customer"
     | "allowedModels"
+    | "mcpTools"
     | "rateLimit"
     | "budget"
     | "keyHash"
@@ -90,6 +93,7 @@ export const KEY_COLUMNS = [
   "team",
   "customer",
   "allowed_models",
+  "mcp_tools",
   "rate_limit",
   "budget",
   "source",
@@ -109,6 +113,7 @@ export function toRow(k: KeyRecord): KeyRow {
     team: k.team,
     customer: k.customer,
     allowed_models: JSON.stringify(k.allowedModels),
+    mcp_tools: k.mcpTools ? JSON.stringify(k.mcpTools) : null,
     rate_limit: k.rateLimit ? JSON.stringify(k.rateLimit) : null,
     budget: k.budget ? JSON.stringify(k.budget) : null,
     source: k.source,
@@ -127,6 +132,7 @@ export function fromRow(r: KeyRow): KeyRecord {
     team: r.team === null ? null : String(r.team),
     customer: r.customer === null ? null : String(r.customer),
     allowedModels: JSON.parse(String(r.allowed_models)) as string[],
+    mcpTools: r.mcp_tools == null ? null : (JSON.parse(String(r.mcp_tools)) as string[]),
     rateLimit: r.rate_limit === null ? null : (JSON.parse(String(r.rate_limit)) as RateLimit),
     budget: r.budget === null ? null : (JSON.parse(String(r.budget)) as Budget),
     source: r.source === "config" ? "config" : "admin",
@@ -143,6 +149,8 @@ export function patchRow(patch: KeyPatch): Partial<KeyRow> {
   if (patch.team !== undefined) out.team = patch.team;
   if (patch.customer !== undefined) out.customer = patch.customer;
   if (patch.allowedModels !== undefined) out.allowed_models = JSON.stringify(patch.allowedModels);
+  if (patch.mcpTools !== undefined)
+    out.mcp_tools = patch.mcpTools ? JSON.stringify(patch.mcpTools) : null;
   if (patch.rateLimit !== undefined)
     out.rate_limit = patch.rateLimit ? JSON.stringify(patch.rateLimit) : null;
   if (patch.budget !== undefined) out.budget = patch.budget ? JSON.stringify(patch.budget) : null;

@@ -12,6 +12,7 @@ const TYPES: Partial<Record<ErrorCode, string>> = {
   UPSTREAM_INVALID_RESPONSE: "api_error",
   SHUTTING_DOWN: "api_error",
   PLUGIN_FAILED: "api_error",
+  AGENT_TIMEOUT: "timeout_error",
   INTERNAL: "api_error",
 };
 

@@ -2,11 +2,16 @@
  * What the mock model says: a pure, deterministic function of the request, shared by every mock
  * wire format. It answers in text, calls the first tool it is given (or the one `tool_choice`
  * names), acknowledges tool results, and honours `response_format` with JSON.
+ *
+ * Two markers in the first user message make it a misbehaving agent, for tests of agent loops:
+ * `[mock:repeat]` calls the same tool with the same arguments again after every tool result (a
+ * cycle); `[mock:chain]` calls it again with new arguments each time (it never stops by itself).
  */
 import type {
   ChatMessage,
   ChatRequest,
   FinishReason,
+  FunctionTool,
   JsonObject,
   JsonValue,
   ToolCall,
@@ -58,10 +63,38 @@ export function exampleFromSchema(schema: JsonValue | undefined, depth = 0): Jso
   }
 }
 
+function marker(req: ChatRequest): "repeat" | "chain" | undefined {
+  const first = req.messages.find((m) => m.role === "user");
+  const text = first ? messageText(first) : "";
+  if (text.includes("[mock:repeat]")) return "repeat";
+  if (text.includes("[mock:chain]")) return "chain";
+  return undefined;
+}
+
+/** After a tool result, a misbehaving mock calls the tool again (`marker`). */
+function callAgain(req: ChatRequest, tools: FunctionTool[]): ToolCall | undefined {
+  const mode = marker(req);
+  if (!mode || tools.length === 0) return undefined;
+  const tool = tools[0]!;
+  const step = req.messages.filter((m) => m.role === "tool").length;
+  let args = exampleFromSchema(tool.function.parameters ?? {});
+  if (mode === "chain" && typeof args === "object" && args !== null && !Array.isArray(args)) {
+    args = Object.fromEntries(
+      Object.entries(args).map(([k, v]) => [k, typeof v === "string" ? `${v}-${step}` : v]),
+    );
+  }
+  return {
+    id: `call_mock_${req.messages.length}`,
+    type: "function",
+    function: { name: tool.function.name, arguments: JSON.stringify(args) },
+  };
+}
+
 function chooseTool(req: ChatRequest): ToolCall | undefined {
   const tools = req.tools ?? [];
   const choice = req.tool_choice;
   const last = req.messages[req.messages.length - 1];
+  if (last?.role === "tool" && choice !== "none") return callAgain(req, tools);
   if (tools.length === 0 || choice === "none" || last?.role === "tool") return undefined;
   if (last?.role !== "user" && choice !== "required" && typeof choice !== "object")
     return undefined;

@@ -1,0 +1,150 @@
+/**
+ * Agent mode: while the model calls only tools listed in `agent.auto_execute`, the gateway runs
+ * them, appends the results and calls the model again. It stops when the model answers in text,
+ * calls a tool that is not auto-executed (that turn goes to the caller, as an ordinary tool
+ * call), repeats a call with the same arguments (`AGENT_CYCLE`), is still calling after
+ * `max_iterations` model calls (`AGENT_MAX_ITERATIONS`), or runs past `timeout_ms`
+ * (`AGENT_TIMEOUT`). `x-switchyard-agent-iterations` says how many model calls were made.
+ * Usage is summed over every turn, so budgets and logs see the whole loop.
+ */
+import type { ChatMessage, ChatRequest, ChatResponse, ToolCall, Usage } from "../core/chat.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { RoutingOptions } from "../engine/engine.ts";
+import type { RequestContext } from "../observability/context.ts";
+import type { ToolNames } from "./names.ts";
+import { resultText } from "./results.ts";
+import type { McpManager } from "./types.ts";
+
+export interface AgentOptions {
+  maxIterations: number;
+  timeoutMs: number;
+  /** Whether the gateway runs this `server/tool` itself. */
+  auto(qualified: string): boolean;
+}
+
+export type TurnRunner = (
+  req: ChatRequest,
+  ctx: RequestContext,
+  routing?: RoutingOptions,
+) => Promise<ChatResponse>;
+
+function add(total: Usage | undefined, u: Usage | undefined): Usage | undefined {
+  if (!u) return total;
+  if (!total) return { ...u };
+  return {
+    prompt_tokens: total.prompt_tokens + u.prompt_tokens,
+    completion_tokens: total.completion_tokens + u.completion_tokens,
+    total_tokens: total.total_tokens + u.total_tokens,
+  };
+}
+
+function within<T>(work: Promise<T>, ms: number, iterations: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new GatewayError(
+            "AGENT_TIMEOUT",
+            `The agent loop ran past its time limit after ${iterations} model calls.`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+async function runTool(
+  manager: McpManager,
+  call: ToolCall,
+  qualified: string,
+  signal: AbortSignal,
+): Promise<string> {
+  let args: Record<string, unknown>;
+  try {
+    args = JSON.parse(call.function.arguments || "{}") as Record<string, unknown>;
+  } catch {
+    return `Tool error: the arguments are not valid JSON.`;
+  }
+  try {
+    return resultText(await manager.call(qualified, args, signal));
+  } catch (err) {
+    // The model gets to see what went wrong (a schema violation, a failing tool) and react.
+    return `Tool error: ${(err as Error).message}`;
+  }
+}
+
+export async function runAgent(
+  manager: McpManager,
+  names: ToolNames,
+  options: AgentOptions,
+  req: ChatRequest,
+  ctx: RequestContext,
+  turn: TurnRunner,
+  routing?: RoutingOptions,
+): Promise<ChatResponse> {
+  const deadline = Date.now() + options.timeoutMs;
+  const seen = new Set<string>();
+  const messages: ChatMessage[] = [...req.messages];
+  const abort = new AbortController();
+  let usage: Usage | undefined;
+  let iterations = 0;
+  const header = () =>
+    ((ctx.responseHeaders ??= {})["x-switchyard-agent-iterations"] = String(iterations));
+  try {
+    for (;;) {
+      if (iterations >= options.maxIterations) {
+        throw new GatewayError(
+          "AGENT_MAX_ITERATIONS",
+          `The model was still calling tools after ${iterations} model calls (agent.max_iterations).`,
+        );
+      }
+      iterations++;
+      header();
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new GatewayError(
+          "AGENT_TIMEOUT",
+          `The agent loop ran past its time limit after ${iterations - 1} model calls.`,
+        );
+      const res = await within(
+        turn({ ...req, messages, stream: false }, ctx, routing),
+        left,
+        iterations,
+      );
+      usage = add(usage, res.usage);
+      const calls = res.choices[0]?.message.tool_calls ?? [];
+      const qualified = calls.map((c) => names.qualified(c.function.name));
+      if (calls.length === 0 || qualified.some((q) => q === undefined || !options.auto(q))) {
+        return usage ? { ...res, usage } : res;
+      }
+      for (const [i, call] of calls.entries()) {
+        const key = `${qualified[i]}\0${call.function.arguments}`;
+        if (seen.has(key)) {
+          throw new GatewayError(
+            "AGENT_CYCLE",
+            `The model called ${qualified[i]} again with the same arguments; the agent loop stopped after ${iterations} model calls.`,
+          );
+        }
+        seen.add(key);
+      }
+      messages.push({
+        role: "assistant",
+        content: res.choices[0]!.message.content,
+        tool_calls: calls,
+      });
+      for (const [i, call] of calls.entries()) {
+        const left2 = deadline - Date.now();
+        const content = await within(
+          runTool(manager, call, qualified[i]!, abort.signal),
+          Math.max(1, left2),
+          iterations,
+        );
+        messages.push({ role: "tool", tool_call_id: call.id, content });
+      }
+    }
+  } finally {
+    abort.abort();
+  }
+}
