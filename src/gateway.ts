@@ -12,6 +12,9 @@ import { createWorkerExecutor, type WorkerExecutor } from "./pool/worker-executo
 import { bindProviders } from "./providers/registry.ts";
 import { createHealth } from "./router/health.ts";
 import { createRouter } from "./router/router.ts";
+import { createMcpChat } from "./mcp/chat.ts";
+import { createMcpManager } from "./mcp/manager.ts";
+import type { McpManager } from "./mcp/types.ts";
 import { loadPlugins, NO_PLUGINS, type PluginSet } from "./plugins/load.ts";
 import { createPipeline } from "./plugins/pipeline.ts";
 import { createApp, type App } from "./transport/app.ts";
@@ -22,6 +25,8 @@ export interface GatewayOptions {
   metrics?: Metrics;
   /** Loaded plugins (`openGateway` loads those of the config). */
   plugins?: PluginSet;
+  /** The MCP manager (`openGateway` connects the config's servers). */
+  mcp?: McpManager;
 }
 
 export interface Gateway {
@@ -48,7 +53,12 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const metrics = options.metrics ?? createMetrics();
   const plugins = options.plugins ?? (await loadPlugins(config, { logger, metrics }));
-  return createGateway(config, { logger, metrics, plugins });
+  const mcp =
+    options.mcp ??
+    (config.mcp.servers.length > 0
+      ? await createMcpManager(config.mcp, { logger, metrics: metrics.handle })
+      : undefined);
+  return createGateway(config, { logger, metrics, plugins, ...(mcp ? { mcp } : {}) });
 }
 
 /** Builds the gateway; plugins must be loaded already (see `openGateway`). */
@@ -79,14 +89,21 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   metrics.trackPools(() => engine.poolStats());
   metrics.trackBreakers(() => engine.breakers());
   const lifecycle = new Lifecycle();
-  const pipeline = createPipeline(plugins.plugins, engine.chat, {
+  const mcp = options.mcp;
+  if (config.mcp.servers.length > 0 && mcp === undefined) {
+    throw new Error("this config has MCP servers: build the gateway with openGateway()");
+  }
+  const chat = mcp ? createMcpChat(mcp, config.mcp, engine.chat) : engine.chat;
+  const pipeline = createPipeline(plugins.plugins, chat, {
     metrics,
     resolve: engine.resolve,
   });
   const app = createApp({
     engine,
     chat: pipeline.chat,
+    authorize: pipeline.authorize,
     pluginRoutes: plugins.routes,
+    ...(mcp ? { mcp } : {}),
     metrics,
     logger,
     lifecycle,
@@ -123,12 +140,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       for (const executor of workerExecutors.values()) executor.close();
       await pipeline.idle();
       await plugins.shutdown();
+      await mcp?.close();
     },
     async shutdown() {
       lifecycle.draining = true;
       const server = app.server;
       if (!server) {
         await plugins.shutdown();
+        await mcp?.close();
         return { drained: true };
       }
       // Stop listening; requests in flight (streams included) run to their end.
@@ -143,6 +162,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       for (const executor of workerExecutors.values()) executor.close();
       await pipeline.idle();
       await plugins.shutdown();
+      await mcp?.close();
       return { drained };
     },
   };

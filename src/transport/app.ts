@@ -15,6 +15,7 @@ import { ANTHROPIC_PREFIXES, anthropicRoutes } from "./anthropic/routes.ts";
 import { observe, type TransportDeps } from "./exchange.ts";
 import { GEMINI_PREFIXES, geminiRoutes } from "./gemini/routes.ts";
 import { OPENAI_PREFIXES, openAiRoutes } from "./openai/routes.ts";
+import { mcpRoutes } from "./mcp/routes.ts";
 import { errorResponse } from "./respond.ts";
 
 interface ElysiaValidationLike {
@@ -81,6 +82,7 @@ export function createApp(deps: TransportDeps) {
             { name: "Gemini", description: "Gemini generateContent API" },
             { name: "Operations" },
             { name: "Plugins", description: "Routes served by configured plugins" },
+            { name: "MCP", description: "Tools of the connected MCP servers" },
           ],
         },
       }),
@@ -96,6 +98,7 @@ export function createApp(deps: TransportDeps) {
           in_flight: lifecycle.active,
           pools: deps.engine.poolStats(),
           breakers: deps.engine.breakers(),
+          ...(deps.mcp ? { mcp: deps.mcp.status() } : {}),
         };
       },
       {
@@ -118,6 +121,7 @@ export function createApp(deps: TransportDeps) {
       detail: { tags: ["Plugins"], summary: `Served by plugin "${route.plugin}"` },
     });
   }
+  if (deps.mcp) app.use(mcpRoutes(deps, deps.mcp));
   for (const prefix of OPENAI_PREFIXES) app.use(openAiRoutes(deps, prefix));
   for (const prefix of ANTHROPIC_PREFIXES) app.use(anthropicRoutes(deps, prefix));
   for (const prefix of GEMINI_PREFIXES) app.use(geminiRoutes(deps, prefix));

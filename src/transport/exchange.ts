@@ -8,6 +8,7 @@ import type { Engine } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { McpManager } from "../mcp/types.ts";
 import type { ChatHandler } from "../plugins/pipeline.ts";
 import type { PluginRoute } from "../plugins/load.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -18,6 +19,10 @@ export interface TransportDeps {
   chat: ChatHandler;
   /** Routes plugins serve (`GET /v1/logs`). */
   pluginRoutes: readonly PluginRoute[];
+  /** The plugins' `authorize` hooks, for the gateway's endpoints that are not chat. */
+  authorize(ctx: RequestContext): Promise<void>;
+  /** The MCP manager, when MCP servers are configured. */
+  mcp?: McpManager;
   metrics: Metrics;
   logger: Logger;
   lifecycle: Lifecycle;
