@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import OpenAI from "openai";
 import { join } from "node:path";
+import { startLegacyServer } from "./fixtures/mcp/legacy-server.ts";
 import { startSearchServer } from "./fixtures/mcp/search-server.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 
@@ -20,10 +21,12 @@ const KEY = "sk-sy-mcp-caller-0001";
 const NARROW = "sk-sy-mcp-narrow-0001";
 
 let search: ReturnType<typeof startSearchServer>;
+let legacy: Awaited<ReturnType<typeof startLegacyServer>>;
 let gw: TestGateway;
 
 beforeAll(async () => {
   search = startSearchServer();
+  legacy = await startLegacyServer();
   gw = await startGateway({
     providers: { mock: { type: "mock", models: ["echo"] } },
     storage: { sqlite_path: ":memory:" },
@@ -31,6 +34,7 @@ beforeAll(async () => {
       servers: [
         { name: "files", transport: "stdio", command: "bun", args: [FILES] },
         { name: "search", transport: "http", url: search.url },
+        { name: "legacy", transport: "sse", url: legacy.url },
       ],
       tools: ["files/read_file", "files/add", "search/*", "files/late_tool"],
       agent: { auto_execute: ["files/read_file"], max_iterations: 3, timeout_ms: 10_000 },
@@ -47,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.stop();
   search.stop();
+  legacy.stop();
 });
 
 const auth = (key = KEY) => ({
@@ -86,17 +91,25 @@ describe("discovery and direct calls", () => {
   it("lists every tool of both servers with its schema", async () => {
     const list = await tools();
     expect(list.map((t) => `${t.server}/${t.name}`)).toEqual(
-      expect.arrayContaining(["files/read_file", "files/add", "files/crash", "search/search"]),
+      expect.arrayContaining([
+        "files/read_file",
+        "files/add",
+        "files/crash",
+        "search/search",
+        "legacy/search",
+      ]),
     );
     expect(list.find((t) => t.name === "add")?.input_schema).toMatchObject({
       required: ["a", "b"],
     });
   });
 
-  it("runs a tool and returns its MCP result", async () => {
+  it("runs a tool and returns its MCP result, over Streamable HTTP and over SSE", async () => {
     const r = await call("search/search", { query: "bun" });
     expect(r.status).toBe(200);
     expect(r.body.content).toEqual([{ type: "text", text: "results for bun" }]);
+    const old = await call("legacy/search", { query: "sse" });
+    expect(old.body.content).toEqual([{ type: "text", text: "results for sse" }]);
   });
 
   it("checks arguments against the tool's schema, naming the field", async () => {
@@ -127,7 +140,7 @@ describe("discovery and direct calls", () => {
     const health = (await (await fetch(`${gw.url}/health`)).json()) as {
       mcp: { server: string }[];
     };
-    expect(health.mcp.map((s) => s.server)).toEqual(["files", "search"]);
+    expect(health.mcp.map((s) => s.server)).toEqual(["files", "search", "legacy"]);
     await until(async () => (await names()).includes("files/read_file"), "files to come back");
     expect((await call("files/read_file", { path: "again" })).body.content).toEqual([
       { type: "text", text: "contents of again" },
