@@ -220,6 +220,28 @@ describe("agent mode through each front-end", () => {
     expect(endless.headers?.get("x-switchyard-agent-iterations")).toBe("3");
   });
 
+  it("answers a cycle in the Anthropic and Gemini formats too", async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: KEY, maxRetries: 0 });
+    const a = await anthropic.messages
+      .create({
+        model: "mock/echo",
+        max_tokens: 50,
+        messages: [{ role: "user", content: "[mock:repeat] go" }],
+      })
+      .catch((e: unknown) => e);
+    expect(a).toBeInstanceOf(Anthropic.UnprocessableEntityError);
+    expect((a as Error).message).toContain("same arguments");
+    const g = await fetch(`${gw.url}/v1beta/models/mock/echo:generateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": KEY },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "[mock:repeat] go" }] }] }),
+    });
+    expect(g.status).toBe(422);
+    expect(((await g.json()) as { error: { message: string } }).error.message).toContain(
+      "same arguments",
+    );
+  });
+
   it("counts and logs every tool execution", async () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(
@@ -257,5 +279,29 @@ describe("Switchyard as an MCP server", () => {
     expect((await narrow.listTools()).tools.map((t) => t.name)).toEqual(["search__search"]);
     await narrow.close();
     await expect(connect("sk-sy-not-a-key")).rejects.toThrow();
+  });
+});
+
+describe("agent mode time limit", () => {
+  it("stops the loop at timeout_ms with a 504 agent_timeout, cancelling the tool", async () => {
+    const slow = await startGateway({
+      providers: { mock: { type: "mock", models: ["echo"] } },
+      mcp: {
+        servers: [{ name: "files", transport: "stdio", command: "bun", args: [FILES] }],
+        tools: ["files/slow"],
+        agent: { auto_execute: ["files/*"], timeout_ms: 150 },
+      },
+    });
+    try {
+      const client = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: "k", maxRetries: 0 });
+      const err = (await client.chat.completions
+        .create({ model: "mock/echo", messages: [{ role: "user", content: "be slow" }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(err.status).toBe(504);
+      expect(err.code).toBe("agent_timeout");
+      expect(err.headers?.get("x-switchyard-agent-iterations")).toBe("1");
+    } finally {
+      await slow.stop();
+    }
   });
 });
