@@ -6,14 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import OpenAI from "openai";
-import postgres from "postgres";
 import { startGatewayProcess, type GatewayProcess } from "./helpers/gateway-process.ts";
+import { REDIS_URL, useTestSchema } from "./helpers/postgres-schema.ts";
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const PG_URL =
-  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const RUN = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-const SCHEMA = `sy_cluster_${RUN}`;
+const schema = useTestSchema("sy_cluster");
 const ADMIN = `admin-${RUN}-0123456789`;
 const KEYS = {
   limited: `sk-sy-limited-${RUN}`,
@@ -24,16 +21,14 @@ const RPM = 10;
 const MAX_USD = 0.1;
 const PRICE = { input_per_million: 1_000, output_per_million: 2_000 };
 
-const pg = postgres(PG_URL, { max: 1, onnotice: () => {} });
 let a: GatewayProcess;
 let b: GatewayProcess;
 
 beforeAll(async () => {
-  await pg.unsafe(`CREATE SCHEMA ${SCHEMA}`);
   const doc = {
     providers: { mock: { type: "mock", models: ["echo"], mock: { chunk_delay_ms: 20 } } },
     logging: { level: "warn" },
-    storage: { redis_url: REDIS_URL, postgres_url: `${PG_URL}?search_path=${SCHEMA}` },
+    storage: { redis_url: REDIS_URL, postgres_url: schema.url },
     governance: {
       admin_key: ADMIN,
       pricing: { "mock/echo": PRICE },
@@ -49,8 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await pg.unsafe(`DROP SCHEMA ${SCHEMA} CASCADE`);
-  await pg.end();
 });
 
 const client = (g: GatewayProcess, key: string) =>

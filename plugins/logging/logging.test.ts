@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { definePlugin, type ChatRequest } from "../../src/plugins/index.ts";
 import {
   pluginHarness,
@@ -13,20 +12,11 @@ import {
   type Harness,
   type HarnessOptions,
 } from "../../src/plugins/testing.ts";
+import { useTestSchema } from "../../test/helpers/postgres-schema.ts";
 import logging from "./index.ts";
 import { fingerprint, type LogRecord } from "./record.ts";
 
-const PG_URL =
-  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const SCHEMA = `sy_logs_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-const pg = postgres(PG_URL, { max: 1, onnotice: () => {} });
-beforeAll(async () => {
-  await pg.unsafe(`CREATE SCHEMA ${SCHEMA}`);
-});
-afterAll(async () => {
-  await pg.unsafe(`DROP SCHEMA ${SCHEMA} CASCADE`);
-  await pg.end();
-});
+const schema = useTestSchema("sy_logs");
 
 const SECRET = "sk-caller-secret-000111";
 const req = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -112,7 +102,7 @@ function suite(name: string, storage: () => HarnessOptions["storage"]) {
 }
 
 suite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
-suite("PostgreSQL", () => ({ postgres_url: `${PG_URL}?search_path=${SCHEMA}` }));
+suite("PostgreSQL", () => ({ postgres_url: schema.url }));
 
 describe("logging options", () => {
   it("keeps bodies only when told to, and the cost another plugin set", async () => {

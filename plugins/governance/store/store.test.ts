@@ -5,23 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
+import { PG_URL, useTestSchema } from "../../../test/helpers/postgres-schema.ts";
 import { createPostgresStore } from "./postgres.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import type { GovernanceStore, KeyRecord, UsageRow } from "./types.ts";
 
-const PG_URL =
-  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const SCHEMA = `sy_gov_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-
-beforeAll(async () => {
-  await admin.unsafe(`CREATE SCHEMA ${SCHEMA}`);
-});
-afterAll(async () => {
-  await admin.unsafe(`DROP SCHEMA ${SCHEMA} CASCADE`);
-  await admin.end();
-});
+const schema = useTestSchema("sy_gov");
+const SCHEMA = schema.name;
+const admin = schema.sql;
 
 function key(id: string, extra: Partial<KeyRecord> = {}): KeyRecord {
   return {
