@@ -305,3 +305,23 @@ describe("agent mode time limit", () => {
     }
   });
 });
+
+describe("a server that cannot be reached", () => {
+  it("does not stop the gateway: it starts without that server's tools and keeps retrying", async () => {
+    const lonely = await startGateway({
+      providers: { mock: { type: "mock", models: ["echo"] } },
+      mcp: { servers: [{ name: "gone", transport: "http", url: "http://127.0.0.1:1/mcp" }] },
+    });
+    try {
+      const health = (await (await fetch(`${lonely.url}/health`)).json()) as { mcp: unknown };
+      expect(health.mcp).toEqual([{ server: "gone", connected: false, tools: 0 }]);
+      const list = (await (await fetch(`${lonely.url}/v1/mcp/tools`)).json()) as {
+        data: unknown[];
+      };
+      expect(list.data).toEqual([]);
+      expect(lonely.logs.some((l) => l.includes("mcp server unreachable"))).toBe(true);
+    } finally {
+      await lonely.stop();
+    }
+  });
+});

@@ -17,6 +17,8 @@ import type { McpCallResult, McpTool } from "./types.ts";
 const FIRST_PAUSE_MS = 250;
 const MAX_PAUSE_MS = 10_000;
 const CALL_TIMEOUT_MS = 60_000;
+/** A server that has not answered `initialize` and `tools/list` by then is retried later. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 function transportOf(server: McpServerConfig): Transport {
   if (server.transport === "stdio") return stdioTransport(server);
@@ -91,11 +93,13 @@ export class ServerConnection {
       },
     );
     try {
-      await client.connect(transportOf(this.config));
+      await client.connect(transportOf(this.config), { timeout: CONNECT_TIMEOUT_MS });
       const tools: McpTool[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor === undefined ? {} : { cursor });
+        const page = await client.listTools(cursor === undefined ? {} : { cursor }, {
+          timeout: CONNECT_TIMEOUT_MS,
+        });
         tools.push(...page.tools.map((t) => toolOf(name, t)));
         cursor = page.nextCursor;
       } while (cursor);
