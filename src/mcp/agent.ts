@@ -60,6 +60,7 @@ async function runTool(
   call: ToolCall,
   qualified: string,
   signal: AbortSignal,
+  requestId: string,
 ): Promise<string> {
   let args: Record<string, unknown>;
   try {
@@ -68,7 +69,7 @@ async function runTool(
     return `Tool error: the arguments are not valid JSON.`;
   }
   try {
-    return resultText(await manager.call(qualified, args, signal));
+    return resultText(await manager.call(qualified, args, signal, { requestId }));
   } catch (err) {
     // The model gets to see what went wrong (a schema violation, a failing tool) and react.
     return `Tool error: ${(err as Error).message}`;
@@ -137,7 +138,7 @@ export async function runAgent(
       for (const [i, call] of calls.entries()) {
         const left2 = deadline - Date.now();
         const content = await within(
-          runTool(manager, call, qualified[i]!, abort.signal),
+          runTool(manager, call, qualified[i]!, abort.signal, ctx.id),
           Math.max(1, left2),
           iterations,
         );

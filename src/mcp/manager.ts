@@ -42,7 +42,7 @@ export async function createMcpManager(config: McpConfig, deps: ManagerDeps): Pr
 
   return {
     tools: () => [...index.values()],
-    async call(qualified, args, signal) {
+    async call(qualified, args, signal, who) {
       const tool = index.get(qualified);
       if (!tool) {
         throw new GatewayError(
@@ -61,6 +61,9 @@ export async function createMcpManager(config: McpConfig, deps: ManagerDeps): Pr
         const outcome = result.isError ? "tool_error" : "ok";
         calls.inc({ server: tool.server, tool: tool.name, outcome });
         logger.info("mcp tool call", {
+          ...(who
+            ? { request_id: who.requestId, ...(who.caller ? { caller: who.caller } : {}) }
+            : {}),
           tool: qualified,
           outcome,
           ms: Math.round(performance.now() - started),
@@ -68,7 +71,7 @@ export async function createMcpManager(config: McpConfig, deps: ManagerDeps): Pr
         return result;
       } catch (error) {
         calls.inc({ server: tool.server, tool: tool.name, outcome: "failed" });
-        logger.warn("mcp tool call failed", { tool: qualified, error });
+        logger.warn("mcp tool call failed", { request_id: who?.requestId, tool: qualified, error });
         throw new GatewayError(
           "UPSTREAM_ERROR",
           `The MCP tool "${qualified}" failed: ${(error as Error).message}`,

@@ -40,7 +40,9 @@ export async function serveMcp(
         isError: true,
       };
     try {
-      return await manager.call(qualified, req.params.arguments ?? {}, ctx.signal);
+      return await manager.call(qualified, req.params.arguments ?? {}, ctx.signal, {
+        requestId: ctx.id,
+      });
     } catch (err) {
       const message = err instanceof GatewayError ? err.message : "The tool failed.";
       return { content: [{ type: "text", text: message }], isError: true };

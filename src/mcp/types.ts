@@ -25,6 +25,8 @@ export interface McpManager {
     qualified: string,
     args: Record<string, unknown>,
     signal?: AbortSignal,
+    /** Logged with the call: the request it runs for, and the caller's safe id. */
+    who?: { requestId: string; caller?: string },
   ): Promise<McpCallResult>;
   /** Per server: connected or not, and its tool count. */
   status(): { server: string; connected: boolean; tools: number }[];

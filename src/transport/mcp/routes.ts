@@ -86,7 +86,9 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
                   param: "name",
                 });
           }
-          return Response.json(await manager.call(body.name, args, ctx.signal));
+          return Response.json(
+            await manager.call(body.name, args, ctx.signal, { requestId: ctx.id }),
+          );
         }),
       { parse: "none", detail: { tags: ["MCP"], summary: "Run an MCP tool" } },
     )
