@@ -91,21 +91,20 @@ function refusal(d: Extract<Decision, { ok: false }>): { error: PluginErrorSpec 
   );
 }
 
-/** The caller's key (401 when missing, unknown or revoked), with the caller filled in from it. */
-export async function identify(
-  deps: Pick<GuardDeps, "directory">,
-  ctx: PluginContext,
-): Promise<{ key: KeyRecord } | { error: PluginErrorSpec }> {
-  const credential = ctx.caller.credential;
-  if (!credential) {
-    return refuse(
-      401,
-      `Missing virtual key: send it as ${WHERE_KEY[ctx.dialect]}.`,
-      "authentication_error",
-      "missing_api_key",
-    );
-  }
-  const key = await deps.directory.find(credential);
+type Refusal = { error: PluginErrorSpec };
+type Admission = { admitted: Admitted } | Refusal;
+
+function missingKey(ctx: PluginContext): Refusal {
+  return refuse(
+    401,
+    `Missing virtual key: send it as ${WHERE_KEY[ctx.dialect]}.`,
+    "authentication_error",
+    "missing_api_key",
+  );
+}
+
+/** The key (or a 401), with the caller filled in from it. */
+function known(ctx: PluginContext, key: KeyRecord | undefined): { key: KeyRecord } | Refusal {
   if (!key || key.revokedAt !== null) {
     return refuse(
       401,
@@ -121,13 +120,40 @@ export async function identify(
   return { key };
 }
 
-/** Checks and charges the request up front; `Admitted` on success, an error to answer otherwise. */
-export async function admit(
+/** The caller's key (401 when missing, unknown or revoked), with the caller filled in from it. */
+export async function identify(
+  deps: Pick<GuardDeps, "directory">,
+  ctx: PluginContext,
+): Promise<{ key: KeyRecord } | Refusal> {
+  const credential = ctx.caller.credential;
+  if (!credential) return missingKey(ctx);
+  return known(ctx, await deps.directory.find(credential));
+}
+
+/**
+ * Checks and charges the request up front; `Admitted` on success, an error to answer otherwise.
+ * Synchronous when the key is in the instance's cache and limits are in memory (the common case
+ * on one instance), so that it costs no promise, microtask or timer.
+ */
+export function admit(
   deps: GuardDeps,
   ctx: PluginContext,
   req: ChatRequest,
-): Promise<{ admitted: Admitted } | { error: PluginErrorSpec }> {
-  const who = await identify(deps, ctx);
+): Admission | Promise<Admission> {
+  const credential = ctx.caller.credential;
+  if (!credential) return missingKey(ctx);
+  const cached = deps.directory.cached(credential);
+  if (cached) return withKey(deps, ctx, req, cached.key);
+  return deps.directory.find(credential).then((key) => withKey(deps, ctx, req, key));
+}
+
+function withKey(
+  deps: GuardDeps,
+  ctx: PluginContext,
+  req: ChatRequest,
+  found: KeyRecord | undefined,
+): Admission | Promise<Admission> {
+  const who = known(ctx, found);
   if ("error" in who) return who;
   const { key } = who;
   const route = ctx.route;
@@ -155,15 +181,13 @@ export async function admit(
     }),
   };
   if (levels.length === 0) return { admitted };
-  let decision: Decision;
-  try {
-    decision = await deps.limiter.admit({
-      levels,
-      tokens: admitted.tokens,
-      costMicros: admitted.micros,
-    });
-  } catch (err) {
-    if (err instanceof LimiterUnavailable) {
+  const ask = { levels, tokens: admitted.tokens, costMicros: admitted.micros };
+  const sync = deps.limiter.sync;
+  if (sync) return decided(ctx, admitted, sync.admit(ask));
+  return deps.limiter.admit(ask).then(
+    (decision) => decided(ctx, admitted, decision),
+    (err: unknown) => {
+      if (!(err instanceof LimiterUnavailable)) throw err;
       return refuse(
         503,
         "Rate limits cannot be checked right now; retry shortly.",
@@ -171,25 +195,25 @@ export async function admit(
         "limits_unavailable",
         1,
       );
-    }
-    throw err;
-  }
+    },
+  );
+}
+
+function decided(ctx: PluginContext, admitted: Admitted, decision: Decision): Admission {
   rateHeaders(ctx, "requests", decision.requests);
   rateHeaders(ctx, "tokens", decision.tokens);
-  if (!decision.ok) {
-    const level = levels.find((l) => l.scope === decision.scope);
-    const limit =
-      decision.reason === "requests"
-        ? level?.rpm
-        : decision.reason === "tokens"
-          ? level?.tpm
-          : undefined;
-    if (limit !== undefined && decision.reason !== "budget") {
-      rateHeaders(ctx, decision.reason, { limit, remaining: 0, resetS: decision.retryAfterS });
-    }
-    return refusal(decision);
+  if (decision.ok) return { admitted };
+  const level = admitted.levels.find((l) => l.scope === decision.scope);
+  const limit =
+    decision.reason === "requests"
+      ? level?.rpm
+      : decision.reason === "tokens"
+        ? level?.tpm
+        : undefined;
+  if (limit !== undefined && decision.reason !== "budget") {
+    rateHeaders(ctx, decision.reason, { limit, remaining: 0, resetS: decision.retryAfterS });
   }
-  return { admitted };
+  return refusal(decision);
 }
 
 /**

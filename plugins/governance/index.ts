@@ -29,6 +29,14 @@ import type { GovernanceStore, GroupRecord, KeyRecord } from "./store/types.ts";
 import { createUsageWriter, type UsageWriter } from "./usage-writer.ts";
 
 const ADMITTED = "governance.admitted";
+
+let day = { until: 0, name: "" };
+/** The UTC day, `YYYY-MM-DD`, worked out at most once a second. */
+function today(): string {
+  const now = Date.now();
+  if (now >= day.until) day = { until: now + 1000, name: new Date(now).toISOString().slice(0, 10) };
+  return day.name;
+}
 const USAGE_FLUSH_MS = 1000;
 
 export default function governancePlugin() {
@@ -97,10 +105,14 @@ export default function governancePlugin() {
         });
       }
     },
-    async preHook(ctx, req) {
-      const result = await admit(guard!, ctx, req);
-      if ("error" in result) return { error: result.error };
-      ctx.scratch.set(ADMITTED, result.admitted);
+    preHook(ctx, req) {
+      const keep = (result: Awaited<ReturnType<typeof admit>>) => {
+        if ("error" in result) return { error: result.error };
+        ctx.scratch.set(ADMITTED, result.admitted);
+        return undefined;
+      };
+      const result = admit(guard!, ctx, req);
+      return result instanceof Promise ? result.then(keep) : keep(result);
     },
     async authorize(ctx) {
       const who = await identify(guard!, ctx);
@@ -114,20 +126,25 @@ export default function governancePlugin() {
       ctx.setHeader("x-switchyard-cost-usd", ctx.costUsd.toFixed(6));
       // Requests-per-minute limits are charged in full on admission; only tokens and budgets settle.
       if (a.levels.some((l) => l.tpm || l.budget)) {
-        const done = limiter!.settle({
+        const settlement = {
           levels: a.levels,
           reservedTokens: a.tokens,
           reservedMicros: a.micros,
           tokens: actual.tokens,
           costMicros: actual.micros,
-        });
-        settling.add(done);
-        done
-          .catch((error: unknown) => ctx.logger.warn("governance: settling failed", { error }))
-          .finally(() => settling.delete(done));
+        };
+        const sync = limiter!.sync;
+        if (sync) sync.settle(settlement);
+        const done = sync ? undefined : limiter!.settle(settlement);
+        if (done) {
+          settling.add(done);
+          done
+            .catch((error: unknown) => ctx.logger.warn("governance: settling failed", { error }))
+            .finally(() => settling.delete(done));
+        }
       }
       usage!.add({
-        day: new Date().toISOString().slice(0, 10),
+        day: today(),
         keyId: a.key.id,
         team: a.key.team,
         customer: a.key.customer,

@@ -24,7 +24,26 @@ function level(
   return out;
 }
 
+const memo = new WeakMap<KeyRecord, { levels: LevelLimits[]; until: number }>();
+
+/**
+ * The same, computed once per key record and budget window (key records are shared until the
+ * directory reads the store again, so this is a lookup on the request path).
+ */
 export function levelsOf(
+  key: KeyRecord,
+  groups: ReadonlyMap<string, GroupRecord>,
+  now: number,
+): LevelLimits[] {
+  const hit = memo.get(key);
+  if (hit && now < hit.until) return hit.levels;
+  const levels = computeLevels(key, groups, now);
+  const ends = levels.flatMap((l) => (l.budget ? [l.budget.windowEnd] : []));
+  memo.set(key, { levels, until: Math.min(now + 1000, ...ends) });
+  return levels;
+}
+
+function computeLevels(
   key: KeyRecord,
   groups: ReadonlyMap<string, GroupRecord>,
   now: number,

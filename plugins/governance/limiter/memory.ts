@@ -3,7 +3,7 @@
  * a time), and the fallback when Redis is unreachable and `on_redis_error` is `open`.
  */
 import { advance, fits, remaining, waitMs } from "./gcra.ts";
-import type { Decision, Limiter, Remaining } from "./types.ts";
+import type { Admission, Decision, Limiter, Remaining, Settlement } from "./types.ts";
 
 interface BudgetCell {
   spent: number;
@@ -31,80 +31,85 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
     for (const [k, cell] of budgets) if (cell.windowEnd < t) budgets.delete(k);
   }
 
-  return {
-    async admit(a) {
-      const t = now();
-      sweep(t);
-      const next = new Map<string, number>();
-      let requests: Remaining | undefined;
-      let tokens: Remaining | undefined;
-      for (const level of a.levels) {
-        for (const [kind, limit, cost] of [
-          ["requests", level.rpm, 1],
-          ["tokens", level.tpm, a.tokens],
-        ] as const) {
-          if (!limit) continue;
-          const key = `${kind}:${level.scope}`;
-          const nt = advance(tats.get(key) ?? 0, t, cost, limit);
-          if (!fits(nt, t)) {
-            return {
-              ok: false,
-              reason: kind,
-              scope: level.scope,
-              retryAfterS: Math.max(1, Math.ceil(waitMs(nt, t) / 1000)),
-            };
-          }
-          next.set(key, nt);
-          if (kind === "requests") requests = tighter(requests, remaining(nt, t, limit));
-          else tokens = tighter(tokens, remaining(nt, t, limit));
+  function admit(a: Admission): Decision {
+    const t = now();
+    sweep(t);
+    const next = new Map<string, number>();
+    let requests: Remaining | undefined;
+    let tokens: Remaining | undefined;
+    for (const level of a.levels) {
+      for (const [kind, limit, cost] of [
+        ["requests", level.rpm, 1],
+        ["tokens", level.tpm, a.tokens],
+      ] as const) {
+        if (!limit) continue;
+        const key = `${kind}:${level.scope}`;
+        const nt = advance(tats.get(key) ?? 0, t, cost, limit);
+        if (!fits(nt, t)) {
+          return {
+            ok: false,
+            reason: kind,
+            scope: level.scope,
+            retryAfterS: Math.max(1, Math.ceil(waitMs(nt, t) / 1000)),
+          };
         }
-        if (level.budget) {
-          const cell = budgets.get(budgetKey(level.scope, level.budget.windowStart));
-          if (cell && cell.spent + cell.reserved >= level.budget.maxMicros) {
-            const retryAfterS = Math.max(1, Math.ceil((level.budget.windowEnd - t) / 1000));
-            return { ok: false, reason: "budget", scope: level.scope, retryAfterS };
-          }
+        next.set(key, nt);
+        if (kind === "requests") requests = tighter(requests, remaining(nt, t, limit));
+        else tokens = tighter(tokens, remaining(nt, t, limit));
+      }
+      if (level.budget) {
+        const cell = budgets.get(budgetKey(level.scope, level.budget.windowStart));
+        if (cell && cell.spent + cell.reserved >= level.budget.maxMicros) {
+          const retryAfterS = Math.max(1, Math.ceil((level.budget.windowEnd - t) / 1000));
+          return { ok: false, reason: "budget", scope: level.scope, retryAfterS };
         }
       }
-      for (const [k, v] of next) tats.set(k, v);
-      for (const level of a.levels) {
-        if (!level.budget) continue;
+    }
+    for (const [k, v] of next) tats.set(k, v);
+    for (const level of a.levels) {
+      if (!level.budget) continue;
+      const key = budgetKey(level.scope, level.budget.windowStart);
+      const cell = budgets.get(key) ?? {
+        spent: 0,
+        reserved: 0,
+        windowEnd: level.budget.windowEnd,
+      };
+      cell.reserved += a.costMicros;
+      budgets.set(key, cell);
+    }
+    const decision: Decision = { ok: true };
+    if (requests) decision.requests = requests;
+    if (tokens) decision.tokens = tokens;
+    return decision;
+  }
+
+  function settle(s: Settlement): void {
+    const t = now();
+    for (const level of s.levels) {
+      if (level.tpm) {
+        const key = `tokens:${level.scope}`;
+        const tat = tats.get(key);
+        if (tat !== undefined)
+          tats.set(key, corrected(tat, t, s.tokens - s.reservedTokens, level.tpm));
+      }
+      if (level.budget) {
         const key = budgetKey(level.scope, level.budget.windowStart);
         const cell = budgets.get(key) ?? {
           spent: 0,
           reserved: 0,
           windowEnd: level.budget.windowEnd,
         };
-        cell.reserved += a.costMicros;
+        cell.spent += s.costMicros;
+        cell.reserved = Math.max(0, cell.reserved - s.reservedMicros);
         budgets.set(key, cell);
       }
-      const decision: Decision = { ok: true };
-      if (requests) decision.requests = requests;
-      if (tokens) decision.tokens = tokens;
-      return decision;
-    },
-    async settle(s) {
-      const t = now();
-      for (const level of s.levels) {
-        if (level.tpm) {
-          const key = `tokens:${level.scope}`;
-          const tat = tats.get(key);
-          if (tat !== undefined)
-            tats.set(key, corrected(tat, t, s.tokens - s.reservedTokens, level.tpm));
-        }
-        if (level.budget) {
-          const key = budgetKey(level.scope, level.budget.windowStart);
-          const cell = budgets.get(key) ?? {
-            spent: 0,
-            reserved: 0,
-            windowEnd: level.budget.windowEnd,
-          };
-          cell.spent += s.costMicros;
-          cell.reserved = Math.max(0, cell.reserved - s.reservedMicros);
-          budgets.set(key, cell);
-        }
-      }
-    },
+    }
+  }
+
+  return {
+    sync: { admit, settle },
+    admit: async (a) => admit(a),
+    settle: async (s) => settle(s),
     async budgets(levels) {
       return levels.flatMap((level) => {
         if (!level.budget) return [];

@@ -63,6 +63,8 @@ export interface BudgetState {
 
 export interface Limiter {
   admit(a: Admission): Promise<Decision>;
+  /** The same, synchronously, for a limiter that needs no I/O (in memory). */
+  readonly sync?: { admit(a: Admission): Decision; settle(s: Settlement): void };
   settle(s: Settlement): Promise<void>;
   budgets(levels: LevelLimits[]): Promise<BudgetState[]>;
   close(): Promise<void>;
