@@ -107,6 +107,8 @@ export function createRedisLimiter(
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
+    // Commands issued in the same tick (concurrent requests) go out in one write.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
   });
