@@ -4,27 +4,12 @@
  * Commands fail fast instead of queueing while Redis is away; the plugin treats a failure as a
  * miss.
  */
-import Redis from "ioredis";
 import { pack, unpack } from "msgpackr";
-import type { ChatResponse } from "../../src/plugins/index.ts";
+import { connectRedis, type ChatResponse } from "../../src/plugins/index.ts";
 import type { CacheStore } from "./store.ts";
 
 export function createRedisStore(url: string, prefix: string): CacheStore {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    // Commands issued in the same tick (concurrent requests) go out in one write.
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-  });
-  // Connection errors surface on the commands; without a listener ioredis would print them.
-  redis.on("error", () => {});
-  // Commands wait for the first connection; after that, while Redis is away, they fail at once.
-  const connected = redis.connect().catch(() => {});
-  const ready = async () => {
-    if (redis.status !== "ready") await connected;
-  };
+  const { redis, ready, close } = connectRedis(url);
   return {
     async get(key) {
       await ready();
@@ -36,7 +21,7 @@ export function createRedisStore(url: string, prefix: string): CacheStore {
       await redis.set(prefix + key, pack(response), "EX", ttlSeconds);
     },
     async close() {
-      redis.disconnect();
+      close();
     },
   };
 }

@@ -36,5 +36,6 @@ export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "
 export { jsonError } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
+export { connectRedis, type RedisConnection } from "./redis.ts";
 export { promptTokens as estimatePromptTokens } from "../core/tokens.ts";
 export { globMatcher } from "../router/glob.ts";

@@ -6,7 +6,8 @@
  *   <prefix>rq:<scope>   requests TAT (ms)        <prefix>tk:<scope>   tokens TAT (ms)
  *   <prefix>bg:<scope>:<window start>   hash { spent, reserved } in micro-dollars
  */
-import Redis from "ioredis";
+import type Redis from "ioredis";
+import { connectRedis } from "../../../src/plugins/index.ts";
 import type {
   Admission,
   BudgetState,
@@ -104,20 +105,7 @@ export function createRedisLimiter(
   url: string,
   prefix = "switchyard:gov:",
 ): Limiter & { redis: Redis } {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    // Commands issued in the same tick (concurrent requests) go out in one write.
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-  });
-  redis.on("error", () => {}); // surfaced on the commands
-  // Commands wait for the first connection; after that, while Redis is away, they fail at once.
-  const connected = redis.connect().catch(() => {});
-  const ready = async () => {
-    if (redis.status !== "ready") await connected;
-  };
+  const { redis, ready, close } = connectRedis(url);
   // Sent once, then run by SHA (EVALSHA); the key count is the first argument.
   redis.defineCommand("switchyardAdmit", { lua: ADMIT });
   redis.defineCommand("switchyardSettle", { lua: SETTLE });
@@ -195,7 +183,7 @@ export function createRedisLimiter(
       return out;
     },
     async close() {
-      redis.disconnect();
+      close();
     },
   };
 }
