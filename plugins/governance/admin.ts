@@ -12,9 +12,14 @@
  *
  * Changes are written to the store; other instances see them within `key_cache_ms`.
  */
-import { timingSafeEqual } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
-import { jsonError, Type, type SetupContext, type TSchema } from "../../src/plugins/index.ts";
+import {
+  hasBearer,
+  jsonError,
+  Type,
+  type SetupContext,
+  type TSchema,
+} from "../../src/plugins/index.ts";
 import { BudgetSchema, RateLimitSchema } from "./config.ts";
 import type { KeyDirectory } from "./directory.ts";
 import { displayPrefix, hashKey, newKey } from "./keys.ts";
@@ -123,19 +128,12 @@ function keyPath(request: Request): { id: string; rest: string } {
   return { id: decodeURIComponent(parts[0] ?? ""), rest: parts.slice(1).join("/") };
 }
 
-function authorised(request: Request, adminKey: string): boolean {
-  const auth = request.headers.get("authorization") ?? "";
-  const given = Buffer.from(auth.startsWith("Bearer ") ? auth.slice(7).trim() : "");
-  const expected = Buffer.from(adminKey);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
   const { store, directory } = deps;
   const guarded =
     (handler: (request: Request) => Promise<Response>) =>
     async (request: Request): Promise<Response> =>
-      authorised(request, deps.adminKey)
+      hasBearer(request, deps.adminKey)
         ? handler(request)
         : jsonError(
             401,

@@ -3,7 +3,7 @@
  * `storage.sqlite_path`) or PostgreSQL (`storage.postgres_url`), and `GET /v1/logs` to read it
  * back by time, model, provider, status and caller. See README.md for the record's fields.
  */
-import { definePlugin, jsonError, Type } from "../../src/plugins/index.ts";
+import { definePlugin, hasBearer, jsonError, Type } from "../../src/plugins/index.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
 import { parseFilter } from "./query.ts";
 import { recordOf } from "./record.ts";
@@ -58,8 +58,7 @@ export default function loggingPlugin() {
       );
       route("GET", "/v1/logs", async (request) => {
         if (config.query_key !== undefined) {
-          const auth = request.headers.get("authorization");
-          if (auth !== `Bearer ${config.query_key}`) {
+          if (!hasBearer(request, config.query_key)) {
             return jsonError(
               401,
               "Send the logs query key as Authorization: Bearer <query_key>.",

@@ -1,4 +1,5 @@
-/** Answers for plugin routes: JSON bodies, and errors in the OpenAI shape the gateway uses there. */
+/** Answers for plugin routes: errors in the OpenAI shape the gateway uses there, and auth. */
+import { timingSafeEqual } from "node:crypto";
 
 export function jsonError(
   status: number,
@@ -7,4 +8,12 @@ export function jsonError(
   param?: string,
 ): Response {
   return Response.json({ error: { message, type, code: null, param: param ?? null } }, { status });
+}
+
+/** Whether `request` carries `Authorization: Bearer <secret>` (compared in constant time). */
+export function hasBearer(request: Request, secret: string): boolean {
+  const auth = request.headers.get("authorization") ?? "";
+  const given = Buffer.from(auth.startsWith("Bearer ") ? auth.slice(7).trim() : "");
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

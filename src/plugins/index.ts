@@ -33,7 +33,7 @@ export type { Logger } from "../observability/logger.ts";
 export type { MetricsHandle } from "../observability/metrics-handle.ts";
 export { Assembler, responseChunks } from "../core/assemble.ts";
 export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "./text.ts";
-export { jsonError } from "./http.ts";
+export { hasBearer, jsonError } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
 export { connectRedis, type RedisConnection } from "./redis.ts";
