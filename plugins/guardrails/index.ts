@@ -1,149 +1,60 @@
 /**
- * `guardrails`: redaction of personal data and secrets, both ways, streams included, and deny
+ * `guardrails`: redaction of personal data and secrets both ways, streams included, and deny
  * rules. See README.md.
  *
- *   preHook        input deny rules (400 naming the rule, the provider is not called), then
- *                  redaction of every message's text (canonical and native bodies)
- *   postHook       plain answers: output deny rules (the answer is cut to nothing with
- *                  finish_reason `content_filter`), then redaction
- *   onStreamChunk  streamed answers: redaction with held-back text (`stream.ts`); an output deny
- *                  match ends the text there, with finish_reason `content_filter`
+ *   setup          compiles the rules; a bad pattern stops start-up, naming its rule
+ *   preHook        input deny rules (400 naming the rule; the provider is not called), then
+ *                  redaction of every message's text, canonical and native
+ *   postHook       plain answers: output deny rules (400 naming the rule), then redaction
+ *   onStreamChunk  streamed answers: redaction with held-back text, and output deny rules that
+ *                  end the text with finish_reason `content_filter` (`stream.ts`)
+ *   onStreamEnd    text still held when a stream ends without a finish reason goes out last
  */
+import { definePlugin, type PluginErrorSpec } from "../../src/plugins/index.ts";
+import { ConfigSchema } from "./config.ts";
+import type { Detector } from "./detector.ts";
 import {
-  definePlugin,
-  mapRequestText,
-  mapResponseText,
-  Type,
-  type ChatChunk,
-  type ChatRequest,
-  type PluginContext,
-} from "../../src/plugins/index.ts";
-import { BUILTIN_NAMES, type Detector } from "./detectors.ts";
-import { denied, denyRules, redact, redactionRules, spans, type DenyRule } from "./rules.ts";
-import { release, type Held } from "./stream.ts";
+  denied,
+  denyMessage,
+  denyRules,
+  redact,
+  redactionRules,
+  spans,
+  type DenyRule,
+  type Direction,
+} from "./rules.ts";
+import { requestText, responseText, scrubRequest, scrubResponse, type Scrub } from "./scrub.ts";
+import { GuardedStream } from "./stream.ts";
 
-const Pattern = {
-  name: Type.String({ minLength: 1 }),
-  pattern: Type.String({ minLength: 1 }),
-  flags: Type.Optional(Type.String({ pattern: "^[imsu]*$" })),
-};
+type Count = (rule: string, action: "redact" | "deny", direction: Direction) => void;
 
-const ConfigSchema = Type.Object({
-  redact: Type.Object(
-    {
-      builtins: Type.Array(Type.Union(BUILTIN_NAMES.map((n) => Type.Literal(n))), {
-        default: [...BUILTIN_NAMES],
-      }),
-      custom: Type.Array(Type.Object(Pattern), { default: [] }),
-      replacement: Type.String({ default: "[REDACTED:{name}]" }),
-      input: Type.Boolean({ default: true }),
-      output: Type.Boolean({ default: true }),
+const STREAM_KEY = "guardrails.stream";
+
+function blocked(rule: DenyRule, direction: Direction): { error: PluginErrorSpec } {
+  return {
+    error: {
+      status: 400,
+      message: denyMessage(rule, direction),
+      type: "invalid_request_error",
+      code: "guardrail_denied",
+      ...(direction === "input" ? { param: "messages" } : {}),
     },
-    { default: {} },
-  ),
-  deny: Type.Array(
-    Type.Object({
-      ...Pattern,
-      applies_to: Type.Union(
-        [Type.Literal("input"), Type.Literal("output"), Type.Literal("both")],
-        { default: "input" },
-      ),
-      message: Type.Optional(Type.String()),
-    }),
-    { default: [] },
-  ),
-});
-
-const STREAM = "guardrails.stream";
-
-interface StreamState {
-  held: Map<number, Held>;
-  /** Choices whose output a deny rule has ended. */
-  stopped: Set<number>;
+  };
 }
 
-function allText(req: ChatRequest): string {
-  return req.messages
-    .map((m) =>
-      typeof m.content === "string"
-        ? m.content
-        : (m.content ?? []).map((p) => (p.type === "text" ? p.text : "")).join(" "),
-    )
-    .join("\n");
-}
-
-export default function guardrailsPlugin() {
+/** A plugin per gateway: the rules compiled at setup are its state. */
+export default function guardrails() {
   let rules: Detector[] = [];
   let deny: DenyRule[] = [];
-  let count: (
-    rule: string,
-    action: "redact" | "deny",
-    direction: "input" | "output",
-    n?: number,
-  ) => void = () => {};
+  let count: Count = () => {};
 
-  /** Redacts `text`, counting what it found. */
-  function scrub(text: string, replacement: string, direction: "input" | "output"): string {
-    const found = spans(text, rules);
-    for (const s of found) count(s.rule, "redact", direction);
-    return found.length ? redact(text, rules, replacement, found) : text;
-  }
-
-  function streamChunk(
-    ctx: PluginContext<{ redact: { replacement: string; output: boolean } }>,
-    chunk: ChatChunk,
-  ) {
-    const state = (ctx.scratch.get(STREAM) as StreamState | undefined) ?? {
-      held: new Map(),
-      stopped: new Set(),
+  const scrubber =
+    (replacement: string, direction: Direction): Scrub =>
+    (text, counted) => {
+      const found = spans(text, rules);
+      if (counted) for (const s of found) count(s.rule, "redact", direction);
+      return redact(text, found, replacement);
     };
-    ctx.scratch.set(STREAM, state);
-    for (const choice of chunk.choices) {
-      const final = choice.finish_reason !== null;
-      if (state.stopped.has(choice.index)) {
-        choice.delta.content = "";
-        if (final) choice.finish_reason = "content_filter";
-        continue;
-      }
-      const incoming = typeof choice.delta.content === "string" ? choice.delta.content : "";
-      if (incoming === "" && !final) continue;
-      const held = state.held.get(choice.index) ?? { text: "" };
-      state.held.set(choice.index, held);
-      const rule = denied(held.text + incoming, deny, "output");
-      if (rule) {
-        count(rule.name, "deny", "output");
-        const whole = held.text + incoming;
-        rule.pattern.lastIndex = 0;
-        const at = whole.search(rule.pattern);
-        held.text = "";
-        choice.delta.content = scrubOut(ctx, whole.slice(0, Math.max(0, at)));
-        state.stopped.add(choice.index);
-        choice.finish_reason = "content_filter";
-        continue;
-      }
-      const out = ctx.config.redact.output
-        ? release(held, incoming, final, rules, ctx.config.redact.replacement)
-        : incoming;
-      choice.delta.content = out;
-    }
-    const empty =
-      chunk.choices.length > 0 &&
-      chunk.choices.every(
-        (c) =>
-          c.delta.content === "" &&
-          c.finish_reason === null &&
-          !c.delta.tool_calls &&
-          !c.delta.role,
-      );
-    return empty && !chunk.usage ? null : undefined;
-  }
-
-  function scrubOut(
-    ctx: PluginContext<{ redact: { replacement: string; output: boolean } }>,
-    text: string,
-  ): string {
-    return ctx.config.redact.output ? scrub(text, ctx.config.redact.replacement, "output") : text;
-  }
 
   return definePlugin({
     name: "guardrails",
@@ -156,41 +67,45 @@ export default function guardrailsPlugin() {
         help: "Guardrail rule hits, by rule, action (redact, deny) and direction (input, output).",
         labelNames: ["rule", "action", "direction"],
       });
-      count = (rule, action, direction, n = 1) => counter.inc({ rule, action, direction }, n);
+      count = (rule, action, direction) => counter.inc({ rule, action, direction });
     },
     preHook(ctx, req) {
-      const rule = denied(allText(req), deny, "input");
-      if (rule) {
-        count(rule.name, "deny", "input");
-        const message = rule.message ?? "The request matches a blocked pattern.";
-        return {
-          error: {
-            status: 400,
-            message: `Request blocked by guardrail rule '${rule.name}': ${message}`,
-            type: "invalid_request_error",
-            code: "guardrail_denied",
-            param: "messages",
-          },
-        };
+      const hit = denied(requestText(req), deny, "input");
+      if (hit) {
+        count(hit.rule.name, "deny", "input");
+        return blocked(hit.rule, "input");
       }
-      if (ctx.config.redact.input)
-        mapRequestText(req, (t) => scrub(t, ctx.config.redact.replacement, "input"));
+      const { input, replacement } = ctx.config.redact;
+      if (input && rules.length) scrubRequest(req, scrubber(replacement, "input"));
     },
-    onStreamChunk: streamChunk,
     postHook(ctx, res) {
       if (!res || ctx.stream) return;
-      for (const choice of res.choices) {
-        const text = choice.message.content ?? "";
-        const rule = denied(text, deny, "output");
-        if (!rule) continue;
-        count(rule.name, "deny", "output");
-        rule.pattern.lastIndex = 0;
-        choice.message.content = text.slice(0, Math.max(0, text.search(rule.pattern)));
-        choice.finish_reason = "content_filter";
-        if (res.native) delete res.native;
+      const hit = denied(responseText(res), deny, "output");
+      if (hit) {
+        count(hit.rule.name, "deny", "output");
+        return blocked(hit.rule, "output");
       }
-      if (ctx.config.redact.output)
-        mapResponseText(res, (t) => scrub(t, ctx.config.redact.replacement, "output"));
+      const { output, replacement } = ctx.config.redact;
+      if (output && rules.length) scrubResponse(res, scrubber(replacement, "output"));
+    },
+    onStreamChunk(ctx, chunk) {
+      let stream = ctx.scratch.get(STREAM_KEY) as GuardedStream | undefined;
+      if (!stream) {
+        const { output, replacement } = ctx.config.redact;
+        const outputDeny = deny.filter((r) => r.appliesTo !== "input");
+        if ((!output || !rules.length) && !outputDeny.length) return;
+        stream = new GuardedStream({
+          redact: output ? rules : [],
+          deny: outputDeny,
+          replacement,
+          count: (rule, action) => count(rule, action, "output"),
+        });
+        ctx.scratch.set(STREAM_KEY, stream);
+      }
+      return stream.chunk(chunk);
+    },
+    onStreamEnd(ctx) {
+      return (ctx.scratch.get(STREAM_KEY) as GuardedStream | undefined)?.end();
     },
   });
 }

@@ -18,9 +18,12 @@ export type {
   PreHookResult,
   RouteHandler,
   SetupContext,
+  StreamEndResult,
 } from "./types.ts";
 export type {
   ChatChunk,
+  ChunkChoice,
+  FinishReason,
   ChatMessage,
   ChatRequest,
   ChatResponse,

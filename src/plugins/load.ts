@@ -38,7 +38,15 @@ export interface PluginSet {
 }
 
 const BUILTIN_DIR = new URL("../../plugins/", import.meta.url);
-const HOOKS = ["setup", "preHook", "postHook", "onStreamChunk", "authorize", "shutdown"] as const;
+const HOOKS = [
+  "setup",
+  "preHook",
+  "postHook",
+  "onStreamChunk",
+  "onStreamEnd",
+  "authorize",
+  "shutdown",
+] as const;
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 export const NO_PLUGINS: PluginSet = { plugins: [], routes: [], shutdown: async () => {} };

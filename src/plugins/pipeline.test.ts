@@ -175,6 +175,34 @@ describe("plugin pipeline", () => {
     expect(r.chunks!.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("x<a><sync><b>");
   });
 
+  it("sends the chunks onStreamEnd returns, through the chunk hooks of the plugins after it", async () => {
+    const tail = definePlugin({
+      name: "tail",
+      onStreamEnd: () => [
+        {
+          ...responseChunks(textResponse("x"))[0]!,
+          choices: [{ index: 0, delta: { content: "tail" }, finish_reason: null }],
+        },
+      ],
+    });
+    const upper = definePlugin({
+      name: "upper",
+      onStreamChunk: (_c, chunk) => {
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) delta.content = delta.content.toUpperCase();
+      },
+    });
+    let assembled: string | null | undefined;
+    const watch = definePlugin({
+      name: "watch",
+      postHook: (_c, res) => void (assembled = res?.choices[0]?.message.content),
+    });
+    const h = await pluginHarness([watch, tail, upper]);
+    const r = await h.chat(req({ stream: true }), { answer: textResponse("body ") });
+    expect(r.chunks!.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("BODY TAIL");
+    expect(assembled).toBe("BODY TAIL");
+  });
+
   it("replays a short-circuit response as a stream to a streaming caller", async () => {
     const h = await pluginHarness(
       definePlugin({ name: "answer", preHook: () => ({ response: textResponse("cached") }) }),

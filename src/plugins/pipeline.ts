@@ -19,7 +19,13 @@ import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import { ContextViews, RequestState, type LoadedPlugin } from "./context.ts";
 import { invoke, isPromise, rejection, SKIPPED, type Invoked } from "./invoke.ts";
 import { nativeGuard } from "./native.ts";
-import type { AuthorizeResult, ChunkResult, PostHookResult, PreHookResult } from "./types.ts";
+import type {
+  AuthorizeResult,
+  ChunkResult,
+  PostHookResult,
+  PreHookResult,
+  StreamEndResult,
+} from "./types.ts";
 
 export type ChatHandler = (
   req: ChatRequest,
@@ -57,6 +63,7 @@ export function createPipeline(
   const pending = new Set<Promise<unknown>>();
   const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
   const hasPost = plugins.some((p) => p.plugin.postHook);
+  const endsStreams = plugins.some((p) => p.plugin.onStreamEnd);
 
   /** Runs the pre-hooks; returns how many plugins were reached, and any short-circuit. */
   async function pre(views: ContextViews, req: ChatRequest) {
@@ -117,6 +124,12 @@ export function createPipeline(
             for (;;) {
               const { value, done } = await reader.read();
               if (done) {
+                if (endsStreams) {
+                  for (const last of await streamEnd(views)) {
+                    assembler?.push(last);
+                    controller.enqueue(last);
+                  }
+                }
                 controller.close();
                 finish({ response: assembler ? assembler.response() : emptyResponse() });
                 return;
@@ -183,6 +196,26 @@ export function createPipeline(
       chunk = next;
     }
     return chunk;
+  }
+
+  /** The last chunks plugins send when the source has ended, through the later chunk hooks. */
+  async function streamEnd(views: ContextViews): Promise<ChatChunk[]> {
+    const out: ChatChunk[] = [];
+    for (let i = 0; i < plugins.length; i++) {
+      const loaded = plugins[i]!;
+      const hook = loaded.plugin.onStreamEnd;
+      if (!hook) continue;
+      const r = await invoke<StreamEndResult>(metrics, loaded, "onStreamEnd", views.state, () =>
+        hook.call(loaded.plugin, views.of(i, loaded)),
+      );
+      if (!r.ok) throw r.error;
+      if (!r.value || r.value === SKIPPED) continue;
+      for (const chunk of r.value) {
+        const next = await rewriteFrom(views, chunk, i + 1);
+        if (next) out.push(next);
+      }
+    }
+    return out;
   }
 
   function streamOf(response: ChatResponse): ReadableStream<ChatChunk> {

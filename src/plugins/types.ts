@@ -9,6 +9,9 @@
  *   onStreamChunk(ctx, c)   per canonical chunk of a streamed answer, in config order; returns
  *                           nothing (keep the chunk, changed in place or not), a chunk (send that
  *                           instead) or `null` (drop it)
+ *   onStreamEnd(ctx)        when a streamed answer's source has ended, in config order: may return
+ *                           last chunks to send (text it held back), which pass the onStreamChunk
+ *                           of the plugins after it
  *   postHook(ctx, res, err) per request, in reverse config order, for every plugin whose preHook
  *                           ran (short-circuits included); may return `{ response }` or `{ error }`
  *                           to replace the outcome. For a stream it runs when the stream has ended,
@@ -51,6 +54,7 @@ export interface PluginErrorSpec {
 export type PreHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
 export type PostHookResult = void | { response: ChatResponse } | { error: PluginErrorSpec };
 export type ChunkResult = void | ChatChunk | null;
+export type StreamEndResult = void | ChatChunk[];
 export type AuthorizeResult = void | { error: PluginErrorSpec };
 
 /** Who is calling. Governance fills in `id`, `team` and `customer`; `credential` is secret. */
@@ -103,7 +107,7 @@ export interface PluginContext<C = unknown> {
   readonly metrics: MetricsHandle;
 }
 
-export type HookName = "preHook" | "postHook" | "onStreamChunk" | "authorize";
+export type HookName = "preHook" | "postHook" | "onStreamChunk" | "onStreamEnd" | "authorize";
 
 export interface HookTiming {
   plugin: string;
@@ -145,6 +149,7 @@ export interface Plugin<S extends TSchema = TSchema> {
     ctx: PluginContext<Static<S>>,
     chunk: ChatChunk,
   ): ChunkResult | Promise<ChunkResult>;
+  onStreamEnd?(ctx: PluginContext<Static<S>>): StreamEndResult | Promise<StreamEndResult>;
   authorize?(ctx: PluginContext<Static<S>>): AuthorizeResult | Promise<AuthorizeResult>;
   shutdown?(): void | Promise<void>;
 }

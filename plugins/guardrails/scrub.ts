@@ -1,0 +1,57 @@
+/**
+ * Whole requests and responses: their text for deny rules, and redaction of every text in them,
+ * canonical and native (so same-dialect passthrough keeps working). Tool-call arguments, tool
+ * schemas and images are left alone (`mapRequestText`, `mapResponseText`).
+ */
+import {
+  mapRequestText,
+  mapResponseText,
+  type ChatRequest,
+  type ChatResponse,
+} from "../../src/plugins/index.ts";
+
+/** Redacts one text; `count` says whether its hits are counted. */
+export type Scrub = (text: string, count: boolean) => string;
+
+/** Every message's text, one message a line. */
+export function requestText(req: ChatRequest): string {
+  return req.messages
+    .map((m) =>
+      typeof m.content === "string"
+        ? m.content
+        : (m.content ?? []).map((p) => (p.type === "text" ? p.text : "")).join("\n"),
+    )
+    .join("\n");
+}
+
+/** Every choice's text and refusal. */
+export function responseText(res: ChatResponse): string {
+  return res.choices
+    .map((c) => [c.message.content ?? "", c.message.refusal ?? ""].join("\n"))
+    .join("\n");
+}
+
+/**
+ * Redacts a request in place. Hits are counted on the canonical form only: the native body
+ * holds the same text again.
+ */
+export function scrubRequest(req: ChatRequest, scrub: Scrub): void {
+  const native = req.native;
+  delete req.native;
+  mapRequestText(req, (t) => scrub(t, true));
+  if (!native) return;
+  const shell: ChatRequest = { model: req.model, messages: [], native };
+  mapRequestText(shell, (t) => scrub(t, false));
+  req.native = shell.native;
+}
+
+/** Redacts a response in place, counting as `scrubRequest` does. */
+export function scrubResponse(res: ChatResponse, scrub: Scrub): void {
+  const native = res.native;
+  delete res.native;
+  mapResponseText(res, (t) => scrub(t, true));
+  if (!native) return;
+  const shell: ChatResponse = { ...res, choices: [], native };
+  mapResponseText(shell, (t) => scrub(t, false));
+  res.native = shell.native;
+}
