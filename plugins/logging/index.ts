@@ -1,77 +1,99 @@
 /**
- * `logging`: every request's metadata, written asynchronously in batches to SQLite (the default,
- * `storage.sqlite_path`) or PostgreSQL (`storage.postgres_url`), and `GET /v1/logs` to read it
- * back by time, model, provider, status and caller. See README.md for the record's fields.
+ * `logging`: every request's metadata (never a secret; bodies only when `bodies` is on), written
+ * off the request path in batches to SQLite (the default, `storage.sqlite_path`) or PostgreSQL
+ * (`storage.postgres_url`), and `GET /v1/logs` to read it back by time, model, provider, status
+ * and caller. See README.md for the config, the record's columns and the choices made.
  */
-import { definePlugin, hasBearer, jsonError, Type } from "../../src/plugins/index.ts";
+import {
+  definePlugin,
+  Type,
+  type SetupContext,
+  type Static,
+  type StorageConfig,
+} from "../../src/plugins/index.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
-import { parseFilter } from "./query.ts";
 import { recordOf } from "./record.ts";
+import { startRetention, type Retention } from "./retention.ts";
+import { logsRoute } from "./route.ts";
 import { createSqliteLogStore } from "./sqlite-store.ts";
 import type { LogStore } from "./store.ts";
 import { createWriter, type LogWriter } from "./writer.ts";
 
+/** What the pre-hook keeps for the post-hook (which is not given the request). */
 const REQUEST = "logging.request";
+/** At shutdown the buffer is written within this, or counted as dropped. */
+const SHUTDOWN_WRITE_MS = 10_000;
 
-const ConfigSchema = Type.Object({
-  /** Also keep the request's messages and the answer's text. */
+export const ConfigSchema = Type.Object({
+  /** Also keep the request's messages and the answer's messages. */
   bodies: Type.Boolean({ default: false }),
   batch_size: Type.Integer({ minimum: 1, default: 100 }),
   flush_interval_ms: Type.Integer({ minimum: 10, default: 1000 }),
   /** Records waiting to be written, at most; beyond it new ones are dropped and counted. */
   buffer_size: Type.Integer({ minimum: 1, default: 10_000 }),
+  /** Records older than this many days are deleted (hourly); unset keeps them all. */
+  retention_days: Type.Optional(Type.Integer({ minimum: 1 })),
   /** When set, `GET /v1/logs` needs `Authorization: Bearer <query_key>`. */
   query_key: Type.Optional(Type.String({ minLength: 8 })),
 });
 
-export default function loggingPlugin() {
+type Config = Static<typeof ConfigSchema>;
+
+/** PostgreSQL when the gateway has one, else the SQLite file. */
+export function openLogStore(storage: StorageConfig): LogStore {
+  return storage.postgres_url
+    ? createPostgresLogStore(storage.postgres_url)
+    : createSqliteLogStore(storage.sqlite_path);
+}
+
+function writerFor(store: LogStore, { config, metrics, logger }: SetupContext<Config>) {
+  const written = metrics.counter({
+    name: "switchyard_logging_written_total",
+    help: "Request log records written to the store.",
+  });
+  const failures = metrics.counter({
+    name: "switchyard_logging_write_failures_total",
+    help: "Failed attempts to write a batch of request log records (each batch is tried twice).",
+  });
+  const dropped = metrics.counter({
+    name: "switchyard_logging_dropped_total",
+    help: "Request log records dropped, by reason (buffer_full, write_failed, shutdown).",
+    labelNames: ["reason"],
+  });
+  const options = {
+    batchSize: config.batch_size,
+    intervalMs: config.flush_interval_ms,
+    bufferSize: config.buffer_size,
+    onWritten: (n: number) => written.inc(n),
+    onWriteFailed: () => failures.inc(),
+    onDropped: (n: number, reason: string) => dropped.inc({ reason }, n),
+  };
+  return createWriter(store, options, logger);
+}
+
+/** The plugin, with its store opened by `open` (tests pass a store they control). */
+export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore = openLogStore) {
   let store: LogStore | undefined;
   let writer: LogWriter | undefined;
+  let retention: Retention | undefined;
 
   return definePlugin({
     name: "logging",
     configSchema: ConfigSchema,
-    async setup({ config, storage, metrics, logger, route }) {
-      store = storage.postgres_url
-        ? createPostgresLogStore(storage.postgres_url)
-        : createSqliteLogStore(storage.sqlite_path);
-      await store.migrate();
-      const written = metrics.counter({
-        name: "switchyard_logging_written_total",
-        help: "Request log records written to the store.",
-      });
-      const dropped = metrics.counter({
-        name: "switchyard_logging_dropped_total",
-        help: "Request log records dropped, by reason (buffer_full, write_failed).",
-        labelNames: ["reason"],
-      });
-      writer = createWriter(
-        store,
-        {
-          batchSize: config.batch_size,
-          intervalMs: config.flush_interval_ms,
-          bufferSize: config.buffer_size,
-          onWritten: (n) => written.inc(n),
-          onDropped: (n, reason) => dropped.inc({ reason }, n),
-        },
-        logger,
-      );
-      route("GET", "/v1/logs", async (request) => {
-        if (config.query_key !== undefined) {
-          if (!hasBearer(request, config.query_key)) {
-            return jsonError(
-              401,
-              "Send the logs query key as Authorization: Bearer <query_key>.",
-              "authentication_error",
-            );
-          }
-        }
-        const parsed = parseFilter(new URL(request.url).searchParams);
-        if ("param" in parsed)
-          return jsonError(400, parsed.message, "invalid_request_error", parsed.param);
-        await writer!.flush(); // a caller sees its own finished requests
-        return Response.json({ object: "list", data: await store!.query(parsed.filter) });
-      });
+    async setup(setup) {
+      const { config, storage, logger, route } = setup;
+      store = open(storage);
+      try {
+        await store.migrate();
+      } catch (error) {
+        await store.close(); // an optional plugin left out must not hold a connection open
+        throw error;
+      }
+      writer = writerFor(store, setup);
+      if (config.retention_days !== undefined) {
+        retention = startRetention(store, config.retention_days, logger);
+      }
+      route("GET", "/v1/logs", logsRoute(store, writer, config.query_key));
     },
     preHook(ctx, req) {
       const body = ctx.config.bodies ? JSON.stringify(req.messages) : null;
@@ -79,18 +101,16 @@ export default function loggingPlugin() {
     },
     postHook(ctx, res, err) {
       const seen = ctx.scratch.get(REQUEST) as { model: string; body: string | null } | undefined;
-      const { record, late } = recordOf(
-        ctx,
-        res,
-        err,
-        seen?.model ?? ctx.route?.requested ?? "",
-        seen?.body ?? null,
-      );
-      writer!.add(record, late);
+      const request = seen ?? { model: ctx.route?.requested ?? "", body: null };
+      const { record, late } = recordOf(ctx, res, err, request, ctx.config.bodies);
+      writer!.add(record, late); // buffers only: the request never waits for the store
     },
     async shutdown() {
-      await writer?.close();
+      await retention?.stop();
+      await writer?.close(SHUTDOWN_WRITE_MS);
       await store?.close();
     },
   });
 }
+
+export default definePlugin(() => createLoggingPlugin());

@@ -1,150 +1,145 @@
 /**
- * The logging plugin through the plugin harness, on each store: SQLite in memory, SQLite in a
- * file (records survive a restart), and the real PostgreSQL in a schema of this run's own.
+ * The logging plugin through the plugin harness: the shared behaviours on SQLite in memory, then
+ * what needs a store of the test's own (slow, failing, watched) or a file.
  */
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, describe, expect, it } from "bun:test";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { definePlugin, type ChatRequest } from "../../src/plugins/index.ts";
-import {
-  pluginHarness,
-  textResponse,
-  type Harness,
-  type HarnessOptions,
-} from "../../src/plugins/testing.ts";
-import { useTestSchema } from "../../test/helpers/postgres-schema.ts";
-import logging from "./index.ts";
-import { fingerprint, type LogRecord } from "./record.ts";
+import type { StorageConfig } from "../../src/plugins/index.ts";
+import { pluginHarness } from "../../src/plugins/testing.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
+import type { LogRecord } from "./record.ts";
+import type { LogStore } from "./store.ts";
+import { ask, logs, runLoggingSuite, tag } from "./suite.ts";
 
-const schema = useTestSchema("sy_logs");
+runLoggingSuite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
 
-const SECRET = "sk-caller-secret-000111";
-const req = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
-  model: "mock/echo",
-  messages: [{ role: "user", content }],
-  ...extra,
-});
-
-async function logs(h: Harness, query = ""): Promise<LogRecord[]> {
-  const r = await h.fetch("GET", `/v1/logs${query}`);
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { data: LogRecord[] }).data;
+/** A real store whose inserts wait until `open()` is called. */
+function gatedStore(storage: StorageConfig) {
+  const inner = openLogStore(storage);
+  const gate = Promise.withResolvers<void>();
+  const entered = Promise.withResolvers<void>();
+  const store: LogStore = {
+    ...inner,
+    async insert(records) {
+      entered.resolve();
+      await gate.promise;
+      await inner.insert(records);
+    },
+  };
+  return { store, entered: entered.promise, open: () => gate.resolve() };
 }
 
-function suite(name: string, storage: () => HarnessOptions["storage"]) {
-  describe(`logging to ${name}`, () => {
-    let h: Harness;
-    beforeAll(async () => {
-      h = await pluginHarness(logging, { storage: storage() });
-    });
-    afterAll(() => h.close());
-
-    it("writes each request's metadata, naming the caller by a fingerprint, never its key", async () => {
-      await h.chat(req("hello"), { credential: SECRET });
-      const [row] = await logs(h, "?limit=1");
-      expect(row).toMatchObject({
-        provider: "mock",
-        model: "echo",
-        requested_model: "mock/echo",
-        status: 200,
-        stream: false,
-        prompt_tokens: 3,
-        completion_tokens: 2,
-        caller: fingerprint(SECRET),
-        request_body: null,
-        response_body: null,
-      });
-      expect(row!.latency_ms).toBeGreaterThanOrEqual(0);
-      expect(JSON.stringify(row)).not.toContain(SECRET);
-    });
-
-    it("logs a streamed request once, with the usage the stream carried, and an error with its status", async () => {
-      await h.chat(req("streamed", { model: "mock/streamy", stream: true }), {
-        answer: textResponse("s s s"),
-      });
-      await h.chat(req("broken", { model: "mock/broken" }), {
-        answer: { error: { status: 502, message: "down" } },
-      });
-      const streamed = await logs(h, "?model=mock/streamy");
-      expect(streamed.length).toBe(1);
-      expect(streamed[0]).toMatchObject({ stream: true, status: 200, completion_tokens: 2 });
-      const [failed] = await logs(h, "?status=5xx");
-      expect(failed).toMatchObject({
-        requested_model: "mock/broken",
-        status: 502,
-        error_code: "UPSTREAM_ERROR",
-      });
-    });
-
-    it("filters by key, time and limit", async () => {
-      await h.chat(req("other caller"), { credential: "another-key-123" });
-      const mine = await logs(h, `?key=${fingerprint(SECRET)}`);
-      expect(mine.length).toBeGreaterThan(0);
-      expect(mine.every((r) => r.caller === fingerprint(SECRET))).toBe(true);
-      expect(await logs(h, `?since=${new Date(Date.now() + 60_000).toISOString()}`)).toEqual([]);
-      const two = await logs(h, "?limit=2");
-      expect(two.length).toBe(2);
-      expect(two[0]!.ts).toBeGreaterThanOrEqual(two[1]!.ts);
-    });
-
-    it("answers a bad parameter with a 400 naming it", async () => {
-      for (const [q, param] of [
-        ["?since=yesterday", "since"],
-        ["?status=teapot", "status"],
-        ["?limit=0", "limit"],
-      ]) {
-        const r = await h.fetch("GET", `/v1/logs${q}`);
-        expect(r.status).toBe(400);
-        expect(((await r.json()) as { error: { param: string } }).error.param).toBe(param!);
-      }
-    });
-  });
+/** A real store that fails its first `failures` inserts. */
+function failingStore(storage: StorageConfig, failures: number): LogStore {
+  const inner = openLogStore(storage);
+  let left = failures;
+  return {
+    ...inner,
+    async insert(records) {
+      if (left-- > 0) throw new Error("disk full");
+      await inner.insert(records);
+    },
+  };
 }
 
-suite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
-suite("PostgreSQL", () => ({ postgres_url: schema.url }));
+const QUIET = { flush_interval_ms: 60_000, batch_size: 1000 };
 
-describe("logging options", () => {
-  it("keeps bodies only when told to, and the cost another plugin set", async () => {
-    const pricer = definePlugin({ name: "pricer", postHook: (ctx) => void (ctx.costUsd = 0.25) });
-    // logging first: its post-hook runs after the pricer's, as with governance.
-    const h = await pluginHarness([logging, pricer], { config: { bodies: true } });
-    await h.chat(req("keep me"));
-    const [row] = await logs(h);
-    expect(JSON.parse(row!.request_body!)).toEqual([{ role: "user", content: "keep me" }]);
-    expect(row!.response_body).toContain("ok");
-    expect(row!.cost_usd).toBe(0.25);
-    await h.close();
-  });
-
+describe("logging, beyond the store", () => {
   it("requires the query key when one is set", async () => {
     const h = await pluginHarness(logging, { config: { query_key: "logs-key-123" } });
-    expect((await h.fetch("GET", "/v1/logs")).status).toBe(401);
-    const ok = await h.fetch("GET", "/v1/logs", {
-      headers: { authorization: "Bearer logs-key-123" },
-    });
-    expect(ok.status).toBe(200);
+    const get = (auth?: string) =>
+      h.fetch("GET", "/v1/logs", auth ? { headers: { authorization: auth } } : {});
+    expect((await get()).status).toBe(401);
+    expect((await get("Bearer logs-key-124")).status).toBe(401);
+    expect((await get("Bearer logs-key-123")).status).toBe(200);
     await h.close();
   });
 
-  it("keeps records in a SQLite file across a restart", async () => {
-    const file = join(tmpdir(), `switchyard-logs-${crypto.randomUUID()}.sqlite`);
-    const first = await pluginHarness(logging, { storage: { sqlite_path: file } });
-    await first.chat(req("remember me", { model: "mock/remember" }));
-    await first.close(); // shutdown writes what is buffered
-    const second = await pluginHarness(logging, { storage: { sqlite_path: file } });
-    expect((await logs(second, "?model=mock/remember")).length).toBe(1);
-    await second.close();
-  });
-
-  it("counts records dropped by a full buffer and never makes requests wait for the store", async () => {
-    const h = await pluginHarness(logging, {
-      config: { buffer_size: 2, batch_size: 1000, flush_interval_ms: 60_000 },
-    });
-    for (let i = 0; i < 5; i++) expect((await h.chat(req(`r${i}`))).status).toBe(200);
+  it("drops and counts a record that finds the buffer full; requests never wait for the store", async () => {
+    let gated: ReturnType<typeof gatedStore> | undefined;
+    const plugin = createLoggingPlugin((s) => (gated = gatedStore(s)).store);
+    const config = { buffer_size: 2, batch_size: 1, flush_interval_ms: 60_000 };
+    const h = await pluginHarness(plugin, { config });
+    const model = tag("slow");
+    expect((await h.chat(ask(model, "r0"))).status).toBe(200);
+    await gated!.entered; // r0 is in flight, and the store holds on to it
+    // Each request completes while the store is stuck: the post-hook does not wait for it.
+    for (let i = 1; i < 5; i++) expect((await h.chat(ask(model, `r${i}`))).status).toBe(200);
     expect(await h.metrics()).toContain('switchyard_logging_dropped_total{reason="buffer_full"} 3');
-    expect((await logs(h)).length).toBe(2);
+    gated!.open();
+    expect((await logs(h, `?model=${model}`)).length).toBe(2);
     expect(await h.metrics()).toContain("switchyard_logging_written_total 2");
     await h.close();
+  });
+
+  it("tries a failed batch once more, then counts it as dropped and warns", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "warn", write: (l) => lines.push(l) });
+    const plugin = createLoggingPlugin((s) => failingStore(s, 2));
+    const h = await pluginHarness(plugin, { config: QUIET, logger });
+    await h.chat(ask(tag("lost")));
+    expect(await logs(h)).toEqual([]);
+    const metrics = await h.metrics();
+    expect(metrics).toContain("switchyard_logging_write_failures_total 2");
+    expect(metrics).toContain('switchyard_logging_dropped_total{reason="write_failed"} 1');
+    expect(lines.some((l) => l.includes("could not be written"))).toBe(true);
+    await h.close();
+  });
+
+  it("writes a batch whose first try failed", async () => {
+    const plugin = createLoggingPlugin((s) => failingStore(s, 1));
+    const h = await pluginHarness(plugin, { config: QUIET });
+    const model = tag("retried");
+    await h.chat(ask(model));
+    expect((await logs(h, `?model=${model}`)).length).toBe(1);
+    const metrics = await h.metrics();
+    expect(metrics).toContain("switchyard_logging_write_failures_total 1");
+    expect(metrics).toContain("switchyard_logging_written_total 1");
+    expect(metrics).not.toContain('reason="write_failed"');
+    await h.close();
+  });
+
+  it("writes every buffered record at shutdown, then closes the store", async () => {
+    const events: string[] = [];
+    const plugin = createLoggingPlugin((s) => {
+      const inner = openLogStore(s);
+      return {
+        ...inner,
+        async insert(records: readonly LogRecord[]) {
+          events.push(`insert ${records.length}`);
+          await inner.insert(records);
+        },
+        async close() {
+          events.push("close");
+          await inner.close();
+        },
+      };
+    });
+    const h = await pluginHarness(plugin, { config: QUIET });
+    for (let i = 0; i < 3; i++) await h.chat(ask(tag("pending")));
+    expect(events).toEqual([]);
+    await h.close();
+    expect(events).toEqual(["insert 3", "close"]);
+  });
+
+  describe("in a SQLite file", () => {
+    const file = join(tmpdir(), `switchyard-logs-${crypto.randomUUID()}.sqlite`);
+    afterAll(() => {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+    });
+
+    it("keeps records across closing and reopening", async () => {
+      const model = tag("remember");
+      const first = await pluginHarness(logging, { storage: { sqlite_path: file }, config: QUIET });
+      await first.chat(ask(model));
+      await first.close(); // shutdown writes what is buffered
+      const second = await pluginHarness(logging, { storage: { sqlite_path: file } });
+      const rows = await logs(second, `?model=${model}`);
+      await second.close();
+      expect(rows.map((r) => r.requested_model)).toEqual([model]);
+    });
   });
 });

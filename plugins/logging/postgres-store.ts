@@ -1,27 +1,37 @@
 /**
- * Log records in PostgreSQL (`postgres`), for several instances writing to one place.
+ * Log records in PostgreSQL (`postgres`), for several instances writing to one table. The URL
+ * may carry connection parameters (`?search_path=logs`). Migrations run under an advisory lock,
+ * so instances starting together apply each step once.
  */
 import postgres from "postgres";
 import { migratePostgres } from "../../src/plugins/index.ts";
 import { COLUMNS, type LogRecord } from "./record.ts";
-import { MIGRATIONS, TABLE, whereOf, type LogStore } from "./store.ts";
+import { MIGRATIONS, MIGRATION_SET, selectOf, TABLE, type LogStore } from "./store.ts";
+
+/** One connection writes batches, the others answer `GET /v1/logs` meanwhile. */
+const MAX_CONNECTIONS = 4;
+
+/** `BIGINT` comes back as a string (it may not fit a double); epoch ms always do. */
+function fromRow(row: postgres.Row): LogRecord {
+  return { ...row, ts: Number(row.ts) } as LogRecord;
+}
 
 export function createPostgresLogStore(url: string): LogStore {
-  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  const sql = postgres(url, { max: MAX_CONNECTIONS, onnotice: () => {} });
   return {
-    migrate: () => migratePostgres(sql, "switchyard_log", MIGRATIONS),
+    migrate: () => migratePostgres(sql, MIGRATION_SET, MIGRATIONS),
     async insert(records) {
       if (records.length === 0) return;
-      const rows = records.map((r) => Object.fromEntries(COLUMNS.map((c) => [c, r[c]])));
-      await sql`INSERT INTO ${sql(TABLE)} ${sql(rows as never, ...COLUMNS)}`;
+      const rows = records.map((r) => ({ ...r }));
+      await sql`INSERT INTO ${sql(TABLE)} ${sql(rows, ...COLUMNS)}`;
     },
     async query(filter) {
-      const { sql: where, values } = whereOf(filter, (n) => `$${n}`);
-      const rows = await sql.unsafe(
-        `SELECT * FROM ${TABLE} ${where} ORDER BY ts DESC LIMIT ${filter.limit}`,
-        values,
-      );
-      return rows.map((r) => ({ ...r, ts: Number(r.ts) }) as unknown as LogRecord);
+      const { sql: text, values } = selectOf(filter, (n) => `$${n}`);
+      return (await sql.unsafe(text, values)).map(fromRow);
+    },
+    async prune(before) {
+      const result = await sql.unsafe(`DELETE FROM ${TABLE} WHERE ts < $1`, [before]);
+      return result.count;
     },
     async close() {
       await sql.end({ timeout: 5 });

@@ -52,7 +52,10 @@ export const COLUMNS = [
   "response_body",
 ] as const satisfies readonly (keyof LogRecord)[];
 
-/** The first 12 hex characters of the key's SHA-256: enough to tell callers apart, useless to an attacker. */
+/**
+ * The first 12 hex characters of the key's SHA-256: enough to tell callers apart, of no use for
+ * calling as them.
+ */
 export function fingerprint(credential: string): string {
   return new Bun.CryptoHasher("sha256").update(credential).digest("hex").slice(0, 12);
 }
@@ -60,44 +63,48 @@ export function fingerprint(credential: string): string {
 const TRACE = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
- * The record of a finished request. `cost_usd` is read when the record is written, not now: the
- * governance plugin prices a request in its post-hook, which runs after this one.
+ * The record of a finished request, at its post-hook. `late()` reads `cost_usd` again when the
+ * record is written: a plugin listed before logging (governance, when logging is not among the
+ * leading observers) prices the request in its post-hook, which runs after this one.
  */
 export function recordOf(
   ctx: PluginContext,
   res: ChatResponse | undefined,
   err: GatewayError | undefined,
-  requested: string,
-  requestBody: string | null,
+  request: { model: string; body: string | null },
+  bodies: boolean,
 ): { record: LogRecord; late: () => void } {
   const route = ctx.route;
   const credential = ctx.caller.credential;
+  const elapsed = performance.now() - ctx.startedAt;
   const trace = TRACE.exec(ctx.responseHeaders["traceparent"] ?? "");
   const record: LogRecord = {
     id: ctx.requestId,
-    ts: Math.round(performance.timeOrigin + ctx.startedAt),
+    // Wall-clock time of arrival (the monotonic clock drifts from it over a long uptime).
+    ts: Math.round(Date.now() - elapsed),
     dialect: ctx.dialect,
     provider: route?.provider ?? null,
     model: route?.model ?? null,
-    requested_model: requested,
+    requested_model: request.model,
     status: err ? err.status : 200,
     error_code: err?.code ?? null,
-    latency_ms: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
+    latency_ms: Math.round(elapsed * 100) / 100,
     stream: ctx.stream,
     prompt_tokens: res?.usage?.prompt_tokens ?? null,
     completion_tokens: res?.usage?.completion_tokens ?? null,
-    cost_usd: null,
+    cost_usd: ctx.costUsd ?? null,
     cache: ctx.responseHeaders["x-switchyard-cache"] ?? null,
     fallback_used: ctx.fallbackUsed,
     attempts: ctx.attempts,
     caller: ctx.caller.id ?? (credential ? fingerprint(credential) : null),
     trace_id: trace?.[1] ?? null,
-    request_body: requestBody,
-    response_body: requestBody === null ? null : responseText(res),
+    request_body: bodies ? request.body : null,
+    response_body: bodies ? responseText(res) : null,
   };
   return { record, late: () => void (record.cost_usd = ctx.costUsd ?? null) };
 }
 
+/** The answer's messages as JSON: their text, and tool calls, which text alone would lose. */
 function responseText(res: ChatResponse | undefined): string | null {
   if (!res) return null;
   return JSON.stringify(res.choices.map((c) => c.message));

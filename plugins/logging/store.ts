@@ -1,4 +1,8 @@
-/** Where log records go: SQLite (the default) or PostgreSQL, behind one small interface. */
+/**
+ * Where log records go: SQLite (the default) or PostgreSQL, behind one small interface, with the
+ * migrations and the query filter both stores share.
+ */
+import type { Migrations } from "../../src/plugins/index.ts";
 import type { LogRecord } from "./record.ts";
 
 export interface LogFilter {
@@ -8,24 +12,30 @@ export interface LogFilter {
   /** Matches the upstream or the requested model. */
   model?: string;
   provider?: string;
-  /** An exact status, or a class: 400 to 499 for `4xx`. */
+  /** An exact status (`from === to`), or a class: 500 to 599 for `5xx`. */
   status?: { from: number; to: number };
+  /** The `caller` value: a virtual key's id or a key fingerprint. */
   caller?: string;
   limit: number;
 }
 
 export interface LogStore {
+  /** Makes or updates the table; safe to run from several instances at once. */
   migrate(): Promise<void>;
   insert(records: readonly LogRecord[]): Promise<void>;
-  /** Newest first. */
+  /** Newest first, at most `filter.limit`. */
   query(filter: LogFilter): Promise<LogRecord[]>;
+  /** Deletes records older than `before` (epoch ms); resolves to how many went. */
+  prune(before: number): Promise<number>;
   close(): Promise<void>;
 }
 
 export const TABLE = "switchyard_request_logs";
+/** The version table is `switchyard_log_migrations`. */
+export const MIGRATION_SET = "switchyard_log";
 
-/** Migrations both stores apply in order; SQL both accept. */
-export const MIGRATIONS: readonly string[][] = [
+/** Applied in order, once each; SQL both stores accept. */
+export const MIGRATIONS: Migrations = [
   [
     `CREATE TABLE IF NOT EXISTS ${TABLE} (
       id TEXT NOT NULL,
@@ -54,10 +64,15 @@ export const MIGRATIONS: readonly string[][] = [
     `CREATE INDEX IF NOT EXISTS ${TABLE}_status ON ${TABLE} (status, ts)`,
     `CREATE INDEX IF NOT EXISTS ${TABLE}_caller ON ${TABLE} (caller, ts)`,
   ],
+  // `?model=` matches the requested model too (an alias, `provider/model`).
+  [`CREATE INDEX IF NOT EXISTS ${TABLE}_requested_model ON ${TABLE} (requested_model, ts)`],
 ];
 
 /** A WHERE clause for `filter`; `param(n)` writes the n-th placeholder (`?` or `$n`). */
-export function whereOf(filter: LogFilter, param: (n: number) => string) {
+export function whereOf(
+  filter: LogFilter,
+  param: (n: number) => string,
+): { sql: string; values: (string | number)[] } {
   const clauses: string[] = [];
   const values: (string | number)[] = [];
   const add = (sql: string, ...vs: (string | number)[]) => {
@@ -77,4 +92,11 @@ export function whereOf(filter: LogFilter, param: (n: number) => string) {
     add("status BETWEEN ? AND ?", filter.status.from, filter.status.to);
   if (filter.caller !== undefined) add("caller = ?", filter.caller);
   return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
+}
+
+/** `SELECT` of the records matching `filter`, newest first (the limit is a checked integer). */
+export function selectOf(filter: LogFilter, param: (n: number) => string) {
+  const { sql, values } = whereOf(filter, param);
+  const limit = Math.trunc(filter.limit);
+  return { sql: `SELECT * FROM ${TABLE} ${sql} ORDER BY ts DESC, id DESC LIMIT ${limit}`, values };
 }

@@ -1,20 +1,43 @@
 /**
- * Records go to the store in batches, never on the request path: `add()` only buffers. A batch
- * is written every `intervalMs`, or soon after `batchSize` records are waiting (on a later turn
- * of the event loop, so other post-hooks of the request have run). A failed batch is tried once
- * more, then counted as dropped. A full buffer drops the new record and counts it: a slow
- * database never slows requests, and nothing is lost without a trace.
+ * Records go to the store in batches, never on the request path: `add()` only buffers.
+ *
+ *   add() ──▶ [ queue ........ ] ──splice batch_size──▶ [ in flight ] ──insert──▶ store
+ *             └──────── at most buffer_size records, waiting or in flight ────────┘
+ *
+ * One batch is in flight at a time. A batch is written every `intervalMs`, or as soon as
+ * `batchSize` records wait (on a later turn of the event loop, so the request's other post-hooks
+ * have run). A failed batch is tried once more, then dropped. A record that finds the buffer
+ * full is dropped: a slow database never slows requests or grows memory, and every drop is
+ * counted (`onDropped`) so nothing is lost without a trace.
  */
 import type { Logger } from "../../src/plugins/index.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
 
+/** Tries per batch: the first, and one more after `RETRY_DELAY_MS`. */
+const ATTEMPTS = 2;
+const RETRY_DELAY_MS = 100;
+
+export type DropReason = "buffer_full" | "write_failed" | "shutdown";
+
 export interface WriterOptions {
   batchSize: number;
   intervalMs: number;
+  /** Records waiting or in flight, at most. */
   bufferSize: number;
   onWritten(n: number): void;
-  onDropped(n: number, reason: "buffer_full" | "write_failed"): void;
+  /** A write attempt failed (it may be tried again). */
+  onWriteFailed(): void;
+  onDropped(n: number, reason: DropReason): void;
+}
+
+export interface LogWriter {
+  /** Buffers `record`; `late()` runs just before it is written. Never waits. */
+  add(record: LogRecord, late: () => void): void;
+  /** Resolves when every record added before the call is written (or dropped). */
+  flush(): Promise<void>;
+  /** Writes what is buffered, waiting `timeoutMs` at most (the rest is counted as dropped). */
+  close(timeoutMs: number): Promise<void>;
 }
 
 interface Pending {
@@ -22,21 +45,29 @@ interface Pending {
   late: () => void;
 }
 
-export interface LogWriter {
-  add(record: LogRecord, late: () => void): void;
-  /** Writes everything buffered so far; resolves when it is in the store. */
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
 export function createWriter(store: LogStore, options: WriterOptions, logger: Logger): LogWriter {
-  let buffer: Pending[] = [];
-  let writing: Promise<void> = Promise.resolve();
+  const queue: Pending[] = [];
+  const waiters: { upTo: number; resolve: () => void }[] = [];
+  let inFlight = 0;
+  /** Records taken in, ever, and how many of them are written or dropped: for `flush()`. */
+  let accepted = 0;
+  let settled = 0;
+  let draining: Promise<void> | undefined;
   let soon: ReturnType<typeof setTimeout> | undefined;
-  const timer = setInterval(() => void flush(), options.intervalMs);
+  let closed = false;
+  const timer = setInterval(() => void drain(), options.intervalMs);
   timer.unref?.();
 
-  async function write(batch: Pending[]): Promise<void> {
+  function settle(n: number): void {
+    settled += n;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i]!.upTo > settled) continue;
+      waiters[i]!.resolve();
+      waiters.splice(i, 1);
+    }
+  }
+
+  async function write(batch: readonly Pending[]): Promise<void> {
     for (const p of batch) p.late();
     const records = batch.map((p) => p.record);
     for (let attempt = 1; ; attempt++) {
@@ -45,7 +76,8 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
         options.onWritten(records.length);
         return;
       } catch (error) {
-        if (attempt >= 2) {
+        options.onWriteFailed();
+        if (attempt >= ATTEMPTS) {
           options.onDropped(records.length, "write_failed");
           logger.warn("logging: a batch could not be written and was dropped", {
             records: records.length,
@@ -53,35 +85,71 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
           });
           return;
         }
+        await Bun.sleep(RETRY_DELAY_MS);
       }
     }
   }
 
-  function flush(): Promise<void> {
+  /** Writes batches until the queue is empty; one loop at a time. */
+  async function run(): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, options.batchSize);
+        inFlight = batch.length;
+        await write(batch);
+        inFlight = 0;
+        settle(batch.length);
+      }
+    } finally {
+      inFlight = 0;
+      draining = undefined;
+    }
+  }
+
+  function drain(): Promise<void> {
     clearTimeout(soon);
     soon = undefined;
-    while (buffer.length > 0) {
-      const batch = buffer.splice(0, options.batchSize);
-      writing = writing.then(() => write(batch));
-    }
-    buffer = [];
-    return writing;
+    // `run()` always awaits before its `finally` when the queue is not empty.
+    if (draining === undefined && queue.length > 0) draining = run();
+    return draining ?? Promise.resolve();
+  }
+
+  function flush(): Promise<void> {
+    if (settled >= accepted) return Promise.resolve();
+    const done = new Promise<void>((resolve) => waiters.push({ upTo: accepted, resolve }));
+    void drain();
+    return done;
   }
 
   return {
     add(record, late) {
-      if (buffer.length >= options.bufferSize) {
-        options.onDropped(1, "buffer_full");
-        return;
+      if (closed) return options.onDropped(1, "shutdown");
+      if (queue.length + inFlight >= options.bufferSize) {
+        return options.onDropped(1, "buffer_full");
       }
-      buffer.push({ record, late });
-      if (buffer.length >= options.batchSize && soon === undefined)
-        soon = setTimeout(() => void flush(), 0);
+      queue.push({ record, late });
+      accepted++;
+      if (queue.length >= options.batchSize && soon === undefined && draining === undefined) {
+        soon = setTimeout(() => void drain(), 0);
+      }
     },
     flush,
-    async close() {
+    async close(timeoutMs) {
+      closed = true;
       clearInterval(timer);
-      await flush();
+      let timeout: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = new Promise<boolean>((resolve) => {
+        timeout = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const late = await Promise.race([flush().then(() => false), gaveUp]);
+      clearTimeout(timeout);
+      if (!late || queue.length === 0) return;
+      // The batch in flight settles by itself (written, or dropped when the store closes).
+      const lost = queue.splice(0).length;
+      options.onDropped(lost, "shutdown");
+      logger.warn("logging: the store did not take the buffered records in time", {
+        records: lost,
+      });
     },
   };
 }
