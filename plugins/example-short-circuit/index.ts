@@ -2,12 +2,17 @@
  * Example: short-circuit. Answers a fixed prompt itself, without calling any provider, and
  * refuses requests whose last message is empty. Config: `{ "prompt": "ping", "reply": "pong" }`.
  */
-import { definePlugin, textReply, Type, type ChatRequest } from "../../src/plugins/index.ts";
+import {
+  definePlugin,
+  messageText,
+  textReply,
+  Type,
+  type ChatRequest,
+} from "../../src/plugins/index.ts";
 
 function lastText(req: ChatRequest): string {
-  const last = req.messages.at(-1)?.content;
-  if (typeof last === "string") return last;
-  return (last ?? []).map((p) => (p.type === "text" ? p.text : "")).join("");
+  const last = req.messages.at(-1);
+  return last ? messageText(last) : "";
 }
 
 export default definePlugin({

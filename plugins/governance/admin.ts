@@ -22,7 +22,7 @@ import {
 } from "../../src/plugins/index.ts";
 import { BudgetSchema, RateLimitSchema } from "./config.ts";
 import type { KeyDirectory } from "./directory.ts";
-import { displayPrefix, hashKey, newKey } from "./keys.ts";
+import { displayPrefix, hashKey, keyRecord, newKey } from "./keys.ts";
 import { levelsOf } from "./levels.ts";
 import type { Limiter } from "./limiter/types.ts";
 import { MICRO } from "./pricing.ts";
@@ -164,22 +164,7 @@ export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
       const p = patchOf(parsed.value as Record<string, unknown>);
       const secret = newKey();
       const now = Date.now();
-      const record: KeyRecord = {
-        id: `vk_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
-        name: p.name!,
-        keyHash: hashKey(secret),
-        keyPrefix: displayPrefix(secret),
-        team: p.team ?? null,
-        customer: p.customer ?? null,
-        allowedModels: p.allowedModels ?? [],
-        mcpTools: p.mcpTools ?? null,
-        rateLimit: p.rateLimit ?? null,
-        budget: p.budget ?? null,
-        source: "admin",
-        createdAt: now,
-        updatedAt: now,
-        revokedAt: null,
-      };
+      const record = keyRecord(secret, "admin", { ...p, name: p.name! }, now);
       await store.insertKey(record);
       return Response.json({ ...view(record), key: secret }, { status: 201 });
     }),

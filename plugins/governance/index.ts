@@ -17,7 +17,7 @@ import { adminRoutes } from "./admin.ts";
 import { GovernanceSchema } from "./config.ts";
 import { createDirectory, type KeyDirectory } from "./directory.ts";
 import { actualCost, admit, identify, type Admitted, type GuardDeps } from "./guard.ts";
-import { displayPrefix, hashKey } from "./keys.ts";
+import { keyRecord } from "./keys.ts";
 import { createMemoryLimiter } from "./limiter/memory.ts";
 import { createRedisLimiter } from "./limiter/redis.ts";
 import { createResilientLimiter } from "./limiter/resilient.ts";
@@ -177,21 +177,14 @@ function configKey(
   },
   now: number,
 ): KeyRecord {
-  const hash = hashKey(k.key);
-  return {
-    id: `vk_${hash.slice(0, 16)}`,
+  const fields = {
     name: k.name,
-    keyHash: hash,
-    keyPrefix: displayPrefix(k.key),
     team: k.team ?? null,
     customer: k.customer ?? null,
     allowedModels: k.allowed_models,
     mcpTools: k.mcp_tools ?? null,
     rateLimit: k.rate_limit ?? null,
     budget: k.budget ?? null,
-    source: "config",
-    createdAt: now,
-    updatedAt: now,
-    revokedAt: null,
   };
+  return keyRecord(k.key, "config", fields, now);
 }

@@ -36,22 +36,10 @@ export function responseText(res: ChatResponse): string {
  * holds the same text again.
  */
 export function scrubRequest(req: ChatRequest, scrub: Scrub): void {
-  const native = req.native;
-  delete req.native;
-  mapRequestText(req, (t) => scrub(t, true));
-  if (!native) return;
-  const shell: ChatRequest = { model: req.model, messages: [], native };
-  mapRequestText(shell, (t) => scrub(t, false));
-  req.native = shell.native;
+  mapRequestText(req, (t, where) => scrub(t, where === "canonical"));
 }
 
 /** Redacts a response in place, counting as `scrubRequest` does. */
 export function scrubResponse(res: ChatResponse, scrub: Scrub): void {
-  const native = res.native;
-  delete res.native;
-  mapResponseText(res, (t) => scrub(t, true));
-  if (!native) return;
-  const shell: ChatResponse = { ...res, choices: [], native };
-  mapResponseText(shell, (t) => scrub(t, false));
-  res.native = shell.native;
+  mapResponseText(res, (t, where) => scrub(t, where === "canonical"));
 }

@@ -1,7 +1,8 @@
 /**
  * Streams and whole responses, each made from the other: `Assembler` builds the response a
  * stream adds up to (what a post-hook sees for a streamed request), and `responseChunks` replays
- * a response as a stream (a cached or short-circuited answer to a streaming client).
+ * a response as a stream (a cached or short-circuited answer to a streaming client), through
+ * `chunkStream`.
  */
 import type { ChatChunk, ChatChoice, ChatResponse, FinishReason, Usage } from "./chat.ts";
 
@@ -104,4 +105,15 @@ export function responseChunks(res: ChatResponse): ChatChunk[] {
   }
   if (res.usage) chunks.push({ ...base, choices: [], usage: res.usage });
   return chunks;
+}
+
+/** Chunks already in hand as a stream, one chunk per read. */
+export function chunkStream(chunks: readonly ChatChunk[]): ReadableStream<ChatChunk> {
+  let i = 0;
+  return new ReadableStream<ChatChunk>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      else controller.close();
+    },
+  });
 }

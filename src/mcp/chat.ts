@@ -5,7 +5,7 @@
  * get the final turn as a stream once it is complete (the turns before it are tool calls the
  * gateway runs itself, which the caller never sees).
  */
-import { responseChunks } from "../core/assemble.ts";
+import { chunkStream, responseChunks } from "../core/assemble.ts";
 import type { ChatChunk } from "../core/chat.ts";
 import type { McpConfig } from "../config/config.ts";
 import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
@@ -23,15 +23,6 @@ type Chat = (
   ctx: RequestContext,
   routing?: RoutingOptions,
 ) => Promise<ChatOutcome>;
-
-function fromArray(chunks: ChatChunk[]): ReadableStream<ChatChunk> {
-  return new ReadableStream<ChatChunk>({
-    start(controller) {
-      for (const c of chunks) controller.enqueue(c);
-      controller.close();
-    },
-  });
-}
 
 export function createMcpChat(manager: McpManager, config: McpConfig, next: Chat): Chat {
   const auto =
@@ -67,7 +58,7 @@ export function createMcpChat(manager: McpManager, config: McpConfig, next: Chat
       await runAgent(manager, names, agent, prepared, ctx, turn, routing),
       names,
     );
-    if (req.stream === true) return { kind: "stream", chunks: fromArray(responseChunks(final)) };
+    if (req.stream === true) return { kind: "stream", chunks: chunkStream(responseChunks(final)) };
     return { kind: "response", response: final };
   };
 }

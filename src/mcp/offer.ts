@@ -12,6 +12,12 @@ import { qualify, type McpTool } from "./types.ts";
 
 export const TOOLS_HEADER = "x-switchyard-mcp-tools";
 
+/** The tools the caller may see and run: its permissions (governance's `mcp_tools`) decide. */
+export function permitted(all: readonly McpTool[], ctx: RequestContext): McpTool[] {
+  const allowed = globMatcher(ctx.permissions?.mcpTools ?? []);
+  return all.filter((t) => allowed(qualify(t)));
+}
+
 /** The caller's own header and permissions as filters; `none` offers nothing. */
 export function offered(
   all: readonly McpTool[],

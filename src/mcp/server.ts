@@ -9,7 +9,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { GatewayError } from "../core/errors.ts";
 import type { RequestContext } from "../observability/context.ts";
-import { globMatcher } from "../router/glob.ts";
+import { permitted } from "./offer.ts";
 import { toolNames } from "./names.ts";
 import { qualify, type McpManager } from "./types.ts";
 
@@ -18,8 +18,7 @@ export async function serveMcp(
   request: Request,
   ctx: RequestContext,
 ): Promise<Response> {
-  const allowed = globMatcher(ctx.permissions?.mcpTools ?? []);
-  const tools = manager.tools().filter((t) => allowed(qualify(t)));
+  const tools = permitted(manager.tools(), ctx);
   const names = toolNames(tools.map(qualify));
   const server = new Server(
     { name: "switchyard", version: "0.1.0" },

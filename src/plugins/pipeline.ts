@@ -11,7 +11,7 @@
  * any plugin rewrites chunks, so every stream is encoded from the canonical form plugins saw.
  */
 import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
-import { Assembler, responseChunks } from "../core/assemble.ts";
+import { Assembler, chunkStream, responseChunks } from "../core/assemble.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -64,6 +64,7 @@ export function createPipeline(
   const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
   const hasPost = plugins.some((p) => p.plugin.postHook);
   const endsStreams = plugins.some((p) => p.plugin.onStreamEnd);
+  const hasPre = plugins.some((p) => p.plugin.preHook);
 
   /** Runs the pre-hooks; returns how many plugins were reached, and any short-circuit. */
   async function pre(views: ContextViews, req: ChatRequest) {
@@ -218,20 +219,11 @@ export function createPipeline(
     return out;
   }
 
-  function streamOf(response: ChatResponse): ReadableStream<ChatChunk> {
-    const chunks = responseChunks(response);
-    return new ReadableStream<ChatChunk>({
-      start(controller) {
-        for (const c of chunks) controller.enqueue(c);
-        controller.close();
-      },
-    });
-  }
-
   const chat: ChatHandler = async (req, rctx, routing) => {
     const state = new RequestState(rctx, req, deps.resolve);
     const views = new ContextViews(state);
-    const guard = nativeGuard(req);
+    // Only hooks that see the request or the response can make their native body stale.
+    const guard = hasPre ? nativeGuard(req) : undefined;
     const { reached, outcome: early } = await pre(views, req);
     grant(state, rctx);
     if (guard) {
@@ -254,14 +246,17 @@ export function createPipeline(
     if (stream) {
       if (chunks) return { kind: "stream", chunks: wrap(chunks, views, reached) };
       if (outcome!.response) {
-        return { kind: "stream", chunks: wrap(streamOf(outcome!.response), views, reached) };
+        return {
+          kind: "stream",
+          chunks: wrap(chunkStream(responseChunks(outcome!.response)), views, reached),
+        };
       }
       // Failed before the first chunk: an ordinary error, which post-hooks may still replace.
       const after = await post(views, reached, outcome!);
       if (after.error) throw after.error;
-      return { kind: "stream", chunks: streamOf(after.response) };
+      return { kind: "stream", chunks: chunkStream(responseChunks(after.response)) };
     }
-    const responseGuard = outcome!.response && nativeGuard(outcome!.response);
+    const responseGuard = hasPost && outcome!.response && nativeGuard(outcome!.response);
     const after = await post(views, reached, outcome!);
     if (after.error) throw after.error;
     const response = responseGuard ? responseGuard.settle(after.response) : after.response;

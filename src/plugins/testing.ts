@@ -10,7 +10,7 @@
  *   await h.close();
  */
 import type { ChatChunk, ChatRequest, ChatResponse, WireDialect } from "../core/chat.ts";
-import { responseChunks } from "../core/assemble.ts";
+import { chunkStream, responseChunks } from "../core/assemble.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { StorageConfig } from "../config/config.ts";
 import { createContext } from "../observability/context.ts";
@@ -69,16 +69,6 @@ export function textResponse(text: string, model = "echo"): ChatResponse {
   return { ...textReply(text, { model, id: "chatcmpl-harness", usage }), created: 0 };
 }
 
-function fromArray<T>(items: readonly T[]): ReadableStream<T> {
-  let i = 0;
-  return new ReadableStream<T>({
-    pull(controller) {
-      if (i < items.length) controller.enqueue(items[i++]!);
-      else controller.close();
-    },
-  });
-}
-
 async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of stream) out.push(item);
@@ -122,7 +112,7 @@ export async function pluginHarness(
       if (req.stream === true) {
         return {
           kind: "stream",
-          chunks: fromArray(chunks ?? responseChunks(answer as ChatResponse)),
+          chunks: chunkStream(chunks ?? responseChunks(answer as ChatResponse)),
         };
       }
       if (chunks)

@@ -7,8 +7,12 @@
  */
 import type { ChatChunk, ChatRequest, ChatResponse, JsonValue } from "../core/chat.ts";
 
-/** Returns the new text; return the argument unchanged to keep it. */
-export type TextMapper = (text: string) => string;
+/**
+ * Returns the new text; return the argument unchanged to keep it. `where` says which form the
+ * text is in: the native body repeats the canonical text, so a mapper that counts what it finds
+ * counts `canonical` texts only.
+ */
+export type TextMapper = (text: string, where: "canonical" | "native") => string;
 
 const TEXT_KEYS = new Set(["text", "content", "system"]);
 
@@ -17,7 +21,8 @@ function mapNative(node: JsonValue, fn: TextMapper): JsonValue {
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = typeof value === "string" && TEXT_KEYS.has(key) ? fn(value) : mapNative(value, fn);
+    out[key] =
+      typeof value === "string" && TEXT_KEYS.has(key) ? fn(value, "native") : mapNative(value, fn);
   }
   return out;
 }
@@ -25,9 +30,10 @@ function mapNative(node: JsonValue, fn: TextMapper): JsonValue {
 /** Every message's text, in place. */
 export function mapRequestText(req: ChatRequest, fn: TextMapper): void {
   for (const message of req.messages) {
-    if (typeof message.content === "string") message.content = fn(message.content);
+    if (typeof message.content === "string") message.content = fn(message.content, "canonical");
     else if (Array.isArray(message.content)) {
-      for (const part of message.content) if (part.type === "text") part.text = fn(part.text);
+      for (const part of message.content)
+        if (part.type === "text") part.text = fn(part.text, "canonical");
     }
   }
   if (req.native) req.native.body = mapNative(req.native.body, fn) as typeof req.native.body;
@@ -37,8 +43,8 @@ export function mapRequestText(req: ChatRequest, fn: TextMapper): void {
 export function mapResponseText(res: ChatResponse, fn: TextMapper): void {
   for (const choice of res.choices) {
     const m = choice.message;
-    if (typeof m.content === "string") m.content = fn(m.content);
-    if (typeof m.refusal === "string") m.refusal = fn(m.refusal);
+    if (typeof m.content === "string") m.content = fn(m.content, "canonical");
+    if (typeof m.refusal === "string") m.refusal = fn(m.refusal, "canonical");
   }
   if (res.native) res.native.body = mapNative(res.native.body, fn) as typeof res.native.body;
 }
@@ -46,6 +52,7 @@ export function mapResponseText(res: ChatResponse, fn: TextMapper): void {
 /** Every choice's text delta, in place. (Plugins see chunks without `native`.) */
 export function mapChunkText(chunk: ChatChunk, fn: TextMapper): void {
   for (const choice of chunk.choices) {
-    if (typeof choice.delta.content === "string") choice.delta.content = fn(choice.delta.content);
+    if (typeof choice.delta.content === "string")
+      choice.delta.content = fn(choice.delta.content, "canonical");
   }
 }

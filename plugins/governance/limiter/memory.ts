@@ -3,7 +3,7 @@
  * a time), and the fallback when Redis is unreachable and `on_redis_error` is `open`.
  */
 import { advance, fits, remaining, waitMs } from "./gcra.ts";
-import type { Admission, Decision, Limiter, Remaining, Settlement } from "./types.ts";
+import type { Admission, Decision, LevelLimits, Limiter, Remaining, Settlement } from "./types.ts";
 
 interface BudgetCell {
   spent: number;
@@ -25,6 +25,16 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
   const tats = new Map<string, number>();
   const budgets = new Map<string, BudgetCell>();
   const budgetKey = (scope: string, start: number) => `${scope}@${start}`;
+  /** A level's budget cell for its window, made empty on first use. */
+  const cellOf = (scope: string, budget: NonNullable<LevelLimits["budget"]>): BudgetCell => {
+    const key = budgetKey(scope, budget.windowStart);
+    let cell = budgets.get(key);
+    if (!cell) {
+      cell = { spent: 0, reserved: 0, windowEnd: budget.windowEnd };
+      budgets.set(key, cell);
+    }
+    return cell;
+  };
 
   function sweep(t: number) {
     if (budgets.size < 1024) return;
@@ -67,15 +77,7 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
     }
     for (const [k, v] of next) tats.set(k, v);
     for (const level of a.levels) {
-      if (!level.budget) continue;
-      const key = budgetKey(level.scope, level.budget.windowStart);
-      const cell = budgets.get(key) ?? {
-        spent: 0,
-        reserved: 0,
-        windowEnd: level.budget.windowEnd,
-      };
-      cell.reserved += a.costMicros;
-      budgets.set(key, cell);
+      if (level.budget) cellOf(level.scope, level.budget).reserved += a.costMicros;
     }
     const decision: Decision = { ok: true };
     if (requests) decision.requests = requests;
@@ -93,15 +95,9 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
           tats.set(key, corrected(tat, t, s.tokens - s.reservedTokens, level.tpm));
       }
       if (level.budget) {
-        const key = budgetKey(level.scope, level.budget.windowStart);
-        const cell = budgets.get(key) ?? {
-          spent: 0,
-          reserved: 0,
-          windowEnd: level.budget.windowEnd,
-        };
+        const cell = cellOf(level.scope, level.budget);
         cell.spent += s.costMicros;
         cell.reserved = Math.max(0, cell.reserved - s.reservedMicros);
-        budgets.set(key, cell);
       }
     }
   }

@@ -6,18 +6,15 @@
  */
 import { Elysia } from "elysia";
 import { GatewayError } from "../../core/errors.ts";
+import { isRecord } from "../../dialects/fields.ts";
 import { openai } from "../../dialects/openai/index.ts";
 import { serveMcp } from "../../mcp/server.ts";
 import { qualify, type McpManager } from "../../mcp/types.ts";
-import { globMatcher } from "../../router/glob.ts";
+import { permitted } from "../../mcp/offer.ts";
 import { readJsonBody } from "../body.ts";
 import { requestContext } from "../credentials.ts";
 import type { TransportDeps } from "../exchange.ts";
 import { errorResponse } from "../respond.ts";
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
   const guarded = async (
@@ -35,10 +32,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
       return errorResponse(openai, error, ctx);
     }
   };
-  const visible = (ctx: ReturnType<typeof requestContext>) => {
-    const allowed = globMatcher(ctx.permissions?.mcpTools ?? []);
-    return manager.tools().filter((t) => allowed(qualify(t)));
-  };
+  const visible = (ctx: ReturnType<typeof requestContext>) => permitted(manager.tools(), ctx);
 
   return new Elysia({ name: "mcp" })
     .get(
@@ -62,7 +56,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
       ({ request }) =>
         guarded(request, async (ctx) => {
           const body = await readJsonBody(request, deps.maxBodyBytes);
-          if (!isObject(body) || typeof body.name !== "string") {
+          if (!isRecord(body) || typeof body.name !== "string") {
             throw new GatewayError(
               "INVALID_REQUEST",
               'Send { "name": "server/tool", "arguments": {...} }.',
@@ -70,7 +64,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
             );
           }
           const args = body.arguments ?? {};
-          if (!isObject(args))
+          if (!isRecord(args))
             throw new GatewayError("INVALID_REQUEST", "'arguments' must be an object.", {
               param: "arguments",
             });
