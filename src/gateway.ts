@@ -110,6 +110,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     maxBodyBytes: config.server.max_body_bytes,
   });
 
+  /** Once no request is left: workers, stream post-hooks, plugins, MCP connections. */
+  async function closeBelow(): Promise<void> {
+    for (const executor of workerExecutors.values()) executor.close();
+    await pipeline.idle();
+    await plugins.shutdown();
+    await mcp?.close();
+  }
+
   return {
     config,
     workers: workerExecutors,
@@ -137,17 +145,13 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     async close() {
       lifecycle.draining = true;
       await app.server?.stop(true);
-      for (const executor of workerExecutors.values()) executor.close();
-      await pipeline.idle();
-      await plugins.shutdown();
-      await mcp?.close();
+      await closeBelow();
     },
     async shutdown() {
       lifecycle.draining = true;
       const server = app.server;
       if (!server) {
-        await plugins.shutdown();
-        await mcp?.close();
+        await closeBelow();
         return { drained: true };
       }
       // Stop listening; requests in flight (streams included) run to their end.
@@ -159,10 +163,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       const drained = await Promise.race([closed, timeout]);
       clearTimeout(timer);
       if (!drained) await server.stop(true);
-      for (const executor of workerExecutors.values()) executor.close();
-      await pipeline.idle();
-      await plugins.shutdown();
-      await mcp?.close();
+      await closeBelow();
       return { drained };
     },
   };

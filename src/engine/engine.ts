@@ -141,19 +141,23 @@ export function createEngine(deps: EngineDeps): Engine {
     });
   }
 
+  /** Where a request for `model` goes first; MODEL_NOT_FOUND for an unknown one. */
+  function firstTarget(model: string): RouteInfo {
+    const [first] = router.route(model, [], health);
+    return { requested: model, provider: first!.provider, model: first!.model };
+  }
+
   const modelList = listModels(config);
   return {
     chat,
     embeddings,
     estimateTokens(req, ctx) {
-      const [first] = router.route(req.model, [], health);
-      ctx.route = { requested: req.model, provider: first!.provider, model: first!.model };
+      ctx.route = firstTarget(req.model);
       return promptTokens(req);
     },
     resolve(model) {
       try {
-        const [first] = router.route(model, [], health);
-        return first && { requested: model, provider: first.provider, model: first.model };
+        return firstTarget(model);
       } catch {
         return undefined;
       }

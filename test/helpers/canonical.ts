@@ -1,5 +1,5 @@
 /** Small builders and checks the unit tests of dialects, providers and the router share. */
-import type { ChatChunk, ChunkChoice } from "../../src/core/chat.ts";
+import type { ChatChunk, ChunkChoice, Usage } from "../../src/core/chat.ts";
 import { GatewayError } from "../../src/core/errors.ts";
 
 /** The GatewayError `fn` throws; any other outcome fails the test. */
@@ -25,4 +25,29 @@ export function chunk(
     model: "gpt-4o-mini",
     choices: [{ index: 0, delta, finish_reason: finish }],
   };
+}
+
+/**
+ * An answer streamed the way OpenAI sends one: "Checking", then a `get_weather` call whose
+ * arguments arrive in `pieces`, the `tool_calls` finish, and a usage chunk.
+ */
+export function weatherCallStream(pieces: string[], usage: Usage): ChatChunk[] {
+  return [
+    chunk({ role: "assistant", content: "Checking" }),
+    chunk({
+      tool_calls: [
+        {
+          index: 0,
+          id: "call_1",
+          type: "function",
+          function: { name: "get_weather", arguments: "" },
+        },
+      ],
+    }),
+    ...pieces.map((arguments_) =>
+      chunk({ tool_calls: [{ index: 0, function: { arguments: arguments_ } }] }),
+    ),
+    chunk({}, "tool_calls"),
+    { ...chunk({}), choices: [], usage },
+  ];
 }

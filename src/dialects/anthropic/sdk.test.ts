@@ -9,7 +9,7 @@ import type { ChatChunk, ChatResponse } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { anthropic } from "./index.ts";
-import { chunk } from "../../../test/helpers/canonical.ts";
+import { chunk, weatherCallStream } from "../../../test/helpers/canonical.ts";
 
 function client(answer: () => Response): Anthropic {
   const fetch = async (): Promise<Response> => answer();
@@ -35,32 +35,14 @@ const params = {
 
 describe("the @anthropic-ai/sdk", () => {
   it("reads input and output tokens, text, tool input and stop reason from an encoded stream", async () => {
-    const events = encode([
-      chunk({ role: "assistant", content: "Checking" }),
-      chunk({
-        tool_calls: [
-          {
-            index: 0,
-            id: "call_1",
-            type: "function",
-            function: { name: "get_weather", arguments: "" },
-          },
-        ],
+    const events = encode(
+      weatherCallStream(['{"city":', '"Paris"}'], {
+        prompt_tokens: 25,
+        completion_tokens: 7,
+        total_tokens: 32,
+        prompt_tokens_details: { cached_tokens: 5 },
       }),
-      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
-      chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
-      chunk({}, "tool_calls"),
-      {
-        ...chunk({}),
-        choices: [],
-        usage: {
-          prompt_tokens: 25,
-          completion_tokens: 7,
-          total_tokens: 32,
-          prompt_tokens_details: { cached_tokens: 5 },
-        },
-      },
-    ]);
+    );
     const message = await client(() => sse(events))
       .messages.stream(params)
       .finalMessage();

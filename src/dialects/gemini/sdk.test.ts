@@ -9,7 +9,7 @@ import type { ChatChunk } from "../../core/chat.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/stream.ts";
 import { gemini } from "./index.ts";
-import { chunk } from "../../../test/helpers/canonical.ts";
+import { chunk, weatherCallStream } from "../../../test/helpers/canonical.ts";
 
 function client(answer: () => Response) {
   const urls: string[] = [];
@@ -48,26 +48,13 @@ describe("the @google/genai SDK", () => {
   });
 
   it("reads an encoded stream's text, whole function calls, finish reason and usage", async () => {
-    const events = encode([
-      chunk({ role: "assistant", content: "Checking" }),
-      chunk({
-        tool_calls: [
-          {
-            index: 0,
-            id: "call_1",
-            type: "function",
-            function: { name: "get_weather", arguments: "" },
-          },
-        ],
+    const events = encode(
+      weatherCallStream(['{"city":"Paris"}'], {
+        prompt_tokens: 5,
+        completion_tokens: 7,
+        total_tokens: 12,
       }),
-      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] }),
-      chunk({}, "tool_calls"),
-      {
-        ...chunk({}),
-        choices: [],
-        usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-      },
-    ]);
+    );
     const { ai } = client(() => sse(events));
     const stream = await ai.models.generateContentStream({
       model: "openai/gpt-4o-mini",
