@@ -13,6 +13,7 @@ import { parseConfig } from "../src/config/load.ts";
 import { openGateway } from "../src/gateway.ts";
 import { silentLogger } from "../src/observability/logger.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { useTestSchema } from "./helpers/postgres-schema.ts";
 import { startMockUpstream, type MockUpstream } from "./helpers/mock-upstream.ts";
 
 const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -350,5 +351,41 @@ describe("the logging plugin in a gateway process", () => {
     expect(rows[1]!.caller).toMatch(/^vk_/);
     expect(JSON.stringify(rows)).not.toContain(key);
     expect(JSON.stringify(rows)).not.toContain("sk-sy-wrong-key");
+  });
+});
+
+describe("the logging plugin on PostgreSQL", () => {
+  const schema = useTestSchema("sy_e2e_logs");
+
+  it("writes what two gateway processes served to one table, readable through either", async () => {
+    const { startGatewayProcess } = await import("./helpers/gateway-process.ts");
+    const doc = {
+      providers: { mock: { type: "mock", models: ["echo"] } },
+      storage: { postgres_url: schema.url },
+      plugins: [{ name: "logging", config: { flush_interval_ms: 50 } }],
+    };
+    const [one, two] = await Promise.all([startGatewayProcess(doc), startGatewayProcess(doc)]);
+    try {
+      for (const [i, g] of [one, two].entries()) {
+        const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: `caller-${i}`, maxRetries: 0 });
+        await client.chat.completions.create({
+          model: "mock/echo",
+          messages: [{ role: "user", content: `from ${i}` }],
+        });
+      }
+      // Each instance writes its batch on its own timer; read through the first until both landed.
+      let rows: { status: number; caller: string }[] = [];
+      for (let i = 0; i < 40 && rows.length < 2; i++) {
+        if (i > 0) await Bun.sleep(50);
+        const r = await fetch(`${one.url}/v1/logs?model=mock/echo`);
+        rows = ((await r.json()) as { data: typeof rows }).data;
+      }
+      expect(rows.length).toBe(2);
+      expect(rows.every((row) => row.status === 200)).toBe(true);
+      expect(new Set(rows.map((row) => row.caller)).size).toBe(2);
+      expect(JSON.stringify(rows)).not.toContain("caller-0");
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
   });
 });
