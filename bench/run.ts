@@ -5,9 +5,12 @@
  * direct to the mock, a bare Bun fetch proxy and Switchyard (full default pipeline, metrics on),
  * with the load coming from a separate process (wrk when installed, else Bun).
  *
- *   bun run bench [--scenario chat|stream|isolation|soak|ramp|plugins|governance] [--duration S] [--connections N]
+ *   bun run bench [--scenario chat|stream|isolation|soak|ramp|plugins|governance|gc] [--duration S] [--connections N]
  *                 [--rps N] [--latency MS] [--jitter MS] [--error-rate F] [--words N]
- *                 [--chunk-delay MS] [--workers N,...]
+ *                 [--chunk-delay MS] [--workers N,...] [--compare GIT-REV]
+ *
+ * `--compare <rev>` adds that revision of Switchyard (a git worktree in the temp directory) as a
+ * target beside the working tree, for a before-and-after in one run.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     words: { type: "string", default: "16" },
     "chunk-delay": { type: "string" },
     workers: { type: "string", default: "0" },
+    compare: { type: "string" },
     out: { type: "string", default: join(import.meta.dir, "results") },
   },
   strict: true,
@@ -52,6 +56,7 @@ const options: ScenarioOptions = {
   // Streams need time between chunks for the gap to mean anything; other scenarios send at once.
   chunkDelayMs: Number(values["chunk-delay"] ?? (values.scenario === "stream" ? 2 : 0)),
   workers: values.workers.split(",").map(Number),
+  ...(values.compare === undefined ? {} : { compare: values.compare }),
 };
 
 console.log(

@@ -15,11 +15,15 @@ import {
   measure,
   startMock,
   startSwitchyard,
+  switchyardTargets,
   throughputTargets,
   type Scenario,
   type ScenarioOptions,
 } from "./lib/targets.ts";
 
+import { cpuPerRequest } from "./lib/report.ts";
+import { ROUNDS } from "./lib/rounds.ts";
+import { gc } from "./gc-scenario.ts";
 import { governanceScenario as governance } from "./governance-scenario.ts";
 import { plugins } from "./plugins-scenario.ts";
 
@@ -31,19 +35,42 @@ const chat: Scenario = {
       { name: "1 connection", connections: 1, durationS: Math.max(3, Math.round(o.durationS / 2)) },
       { name: `${o.connections} connections`, connections: o.connections, durationS: o.durationS },
     ];
-    const rows = await compare(o, phases);
+    const rows = await compare(o, phases, ROUNDS);
     return {
       rows,
       targets: [
-        ...throughputTargets(rows, phases[1]!.name, o.workers),
-        ...latencyTargets(rows, phases[0]!.name, o.workers),
+        ...throughputTargets(rows, phases[1]!.name, o),
+        ...cpuTargets(rows, phases[1]!.name, o),
+        ...latencyTargets(rows, phases[0]!.name, o),
       ],
       notes: [
         "Added latency is the target's p50 minus direct's p50 in the same phase; each target ran alone, in turn, against the same mock upstream.",
+        `The proxy and Switchyard took turns over ${ROUNDS} rounds (each started fresh); each row is the run with the median RPS for its target and phase. Direct ran once.`,
+        "CPU µs/req is the target process's CPU time (all threads) per answered request: what a request costs, whatever else the shared machine was doing.",
       ],
     };
   },
 };
+
+/** Each Switchyard target's CPU per request against the bare proxy's (a cost ratio; lower is better). */
+function cpuTargets(rows: Row[], phase: string, o: ScenarioOptions): Report["targets"] {
+  const proxy = rows.find((r) => r.target === "proxy" && r.phase === phase);
+  const proxyUs = proxy && cpuPerRequest(proxy);
+  if (proxyUs === undefined) return [];
+  return switchyardTargets(o).flatMap(({ name }) => {
+    const row = rows.find((r) => r.target === name && r.phase === phase);
+    const us = row && cpuPerRequest(row);
+    if (us === undefined) return [];
+    return [
+      {
+        name: `CPU per request ${name} / bare proxy (${phase})`,
+        figure: `${round(us / proxyUs, 2)} (${round(us, 1)} µs / ${round(proxyUs, 1)} µs)`,
+        goal: "report",
+        met: null,
+      },
+    ];
+  });
+}
 
 const stream: Scenario = {
   defaultDurationS: 10,
@@ -259,8 +286,7 @@ const ramp: Scenario = {
     const saturation = (t: string) =>
       Math.max(...rows.filter((r) => r.target === t).map((r) => r.result.rps));
     const proxy = saturation("proxy");
-    for (const w of o.workers) {
-      const name = w > 0 ? `switchyard-w${w}` : "switchyard";
+    for (const { name } of switchyardTargets(o)) {
       const ratio = saturation(name) / proxy;
       targets.push({
         name: `saturation throughput ${name} / bare proxy`,
@@ -279,4 +305,4 @@ const ramp: Scenario = {
   },
 };
 
-export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance };
+export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance, gc };

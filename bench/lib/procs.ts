@@ -5,6 +5,8 @@ export interface Proc {
   name: string;
   proc: Subprocess;
   url: string;
+  /** What the process has written to stderr so far, when started with `captureStderr`. */
+  stderrText(): string;
   stop(): Promise<void>;
 }
 
@@ -14,14 +16,28 @@ export async function startBun(
   args: string[],
   url: string,
   ready: string,
+  options: { env?: Record<string, string>; captureStderr?: boolean } = {},
 ): Promise<Proc> {
   // Bun's fetch allows 256 requests at once per process unless told otherwise; the proxy and
   // Switchyard both get the limit `bun start` sets, so neither is starved by the other's default.
   const proc = Bun.spawn(["bun", ...args], {
     stdout: "ignore",
-    stderr: "inherit",
-    env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "16384", ...process.env, NODE_ENV: "production" },
+    stderr: options.captureStderr ? "pipe" : "inherit",
+    env: {
+      BUN_CONFIG_MAX_HTTP_REQUESTS: "16384",
+      ...process.env,
+      ...options.env,
+      NODE_ENV: "production",
+    },
   });
+  const stderr: string[] = [];
+  if (options.captureStderr) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of proc.stderr as ReadableStream<Uint8Array>)
+        stderr.push(decoder.decode(chunk, { stream: true }));
+    })();
+  }
   const until = Date.now() + 15_000;
   for (;;) {
     try {
@@ -36,6 +52,7 @@ export async function startBun(
     name,
     proc,
     url,
+    stderrText: () => stderr.join(""),
     async stop() {
       proc.kill("SIGKILL");
       await proc.exited;

@@ -38,6 +38,15 @@ export function machine(): Report["machine"] {
   };
 }
 
+/**
+ * The target process's CPU time per answered request, µs (all its threads): what a request costs
+ * whatever else the machine was doing, so it moves much less from run to run than RPS does.
+ */
+export function cpuPerRequest(r: Row): number | undefined {
+  if (r.cpuPercent <= 0 || r.result.rps <= 0) return undefined;
+  return ((r.cpuPercent / 100) * 1e6) / r.result.rps;
+}
+
 const ms = (n: number | undefined) => (n === undefined ? "" : round(n, 2).toString());
 
 export function markdown(report: Report): string {
@@ -49,13 +58,13 @@ export function markdown(report: Report): string {
     "",
     `Options: \`${JSON.stringify(report.options)}\``,
     "",
-    "| target | phase | conns | RPS | p50 ms | p90 ms | p99 ms | p99.9 ms | +p50 vs direct | +p50 vs proxy | errors | peak RSS MiB | CPU % |",
-    "| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    "| target | phase | conns | RPS | p50 ms | p90 ms | p99 ms | p99.9 ms | +p50 vs direct | +p50 vs proxy | errors | peak RSS MiB | CPU % | CPU µs/req |",
+    "| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
   ];
   for (const r of report.rows) {
     const l = r.result.latency;
     lines.push(
-      `| ${r.target} | ${r.phase} | ${r.connections} | ${Math.round(r.result.rps)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(r.addedVsDirect)} | ${ms(r.addedVsProxy)} | ${r.result.errors} | ${round(r.peakRssMiB, 1)} | ${Math.round(r.cpuPercent)} |`,
+      `| ${r.target} | ${r.phase} | ${r.connections} | ${Math.round(r.result.rps)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(r.addedVsDirect)} | ${ms(r.addedVsProxy)} | ${r.result.errors} | ${round(r.peakRssMiB, 1)} | ${Math.round(r.cpuPercent)} | ${cpuPerRequest(r) === undefined ? "" : round(cpuPerRequest(r)!, 1)} |`,
     );
   }
   const streams = report.rows.filter((r) => r.result.ttft);

@@ -5,7 +5,14 @@
  */
 import { runLoad } from "./load.ts";
 import type { Row } from "./report.ts";
-import { chatBody, chatUrl, measure, startSwitchyard, type ScenarioOptions } from "./targets.ts";
+import {
+  chatBody,
+  chatUrl,
+  measure,
+  medianRuns,
+  startSwitchyard,
+  type ScenarioOptions,
+} from "./targets.ts";
 
 export interface Variant {
   name: string;
@@ -52,17 +59,5 @@ export async function alternate(
       }
     }
   }
-  return medians(runs);
-}
-
-function medians(runs: Row[]): Row[] {
-  const groups = new Map<string, Row[]>();
-  for (const r of runs) {
-    const k = `${r.target}\0${r.phase}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups.values()].map((g) => {
-    const sorted = [...g].sort((a, b) => a.result.rps - b.result.rps);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  });
+  return medianRuns(runs);
 }

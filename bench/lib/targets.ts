@@ -3,6 +3,7 @@
  * separate processes, measuring one load against one of them, and the comparison of direct / proxy
  * / Switchyard over a list of phases with the issue's target lines.
  */
+import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { runLoad, type LoadSpec } from "./load.ts";
@@ -22,6 +23,8 @@ export interface ScenarioOptions {
   chunkDelayMs: number;
   /** `pool.workers` values to measure Switchyard with (0 = in-process). */
   workers: number[];
+  /** A git revision measured beside the working tree, as `switchyard@<rev>` (`--compare`). */
+  compare?: string;
 }
 
 export type Outcome = Pick<Report, "rows" | "targets" | "notes">;
@@ -76,13 +79,68 @@ export async function startProxy(upstream: string): Promise<Proc> {
   );
 }
 
+/**
+ * A checkout of `rev` to run beside the working tree (a detached git worktree in the temp
+ * directory, reused while it exists), sharing this checkout's `node_modules`: the "before" of a
+ * before-and-after measured in one run.
+ */
+export function revisionRoot(rev: string): string {
+  const git = (...args: string[]) => {
+    const r = Bun.spawnSync(["git", ...args], { cwd: ROOT, stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
+    return r.stdout.toString().trim();
+  };
+  const sha = git("rev-parse", "--verify", `${rev}^{commit}`);
+  const dir = join(tmpdir(), `switchyard-rev-${sha.slice(0, 12)}`);
+  if (!existsSync(join(dir, "src/main.ts"))) {
+    git("worktree", "prune");
+    git("worktree", "add", "--detach", "--force", dir, sha);
+  }
+  if (!existsSync(join(dir, "node_modules")))
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+export interface SwitchyardVariant {
+  plugins?: unknown[];
+  /** The process's name in the report. */
+  name?: string;
+  /** Other top-level config sections. */
+  config?: Record<string, unknown>;
+  /** Where `src/main.ts` lives (another revision's checkout); this one by default. */
+  root?: string;
+  /** Extra environment for the process. */
+  env?: Record<string, string>;
+  /** Keep the process's stderr to read (`Proc.stderrText`). */
+  captureStderr?: boolean;
+}
+
+/** The Switchyard targets a scenario measures: the working tree per `--workers`, and `--compare`. */
+export function switchyardTargets(
+  o: ScenarioOptions,
+): { name: string; workers: number; variant: SwitchyardVariant }[] {
+  const out = o.workers.map((w) => ({
+    name: w > 0 ? `switchyard-w${w}` : "switchyard",
+    workers: w,
+    variant: {} as SwitchyardVariant,
+  }));
+  if (o.compare !== undefined) {
+    const name = `switchyard@${o.compare}`;
+    out.push({
+      name,
+      workers: o.workers[0] ?? 0,
+      variant: { name, root: revisionRoot(o.compare) },
+    });
+  }
+  return out;
+}
+
 /** Switchyard with its full default pipeline (metrics on), providers pointing at the mock. */
 export async function startSwitchyard(
   mockUrl: string,
   workers: number,
   extra: Record<string, unknown> = {},
-  /** Plugins and other top-level config sections, and the process's name in the report. */
-  variant: { plugins?: unknown[]; name?: string; config?: Record<string, unknown> } = {},
+  variant: SwitchyardVariant = {},
 ): Promise<Proc> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -107,9 +165,10 @@ export async function startSwitchyard(
   await Bun.write(file, JSON.stringify(config));
   return startBun(
     variant.name ?? (workers > 0 ? `switchyard-w${workers}` : "switchyard"),
-    [join(ROOT, "src/main.ts"), "--config", file],
+    [join(variant.root ?? ROOT, "src/main.ts"), "--config", file],
     url,
     `${url}/health`,
+    { env: variant.env ?? {}, captureStderr: variant.captureStderr ?? false },
   );
 }
 
@@ -136,19 +195,25 @@ export function chatUrl(p: Proc): string {
   return `${p.url}/v1/chat/completions`;
 }
 
-/** Runs `phases` against direct, bare proxy and each Switchyard variant, one process at a time. */
+/**
+ * Runs `phases` against direct, the bare proxy and each Switchyard target, one process at a time.
+ * With `rounds` > 1 the proxy and the Switchyard targets take turns that many times (each started
+ * fresh) and each row is the run with the median RPS for its target and phase, so a noisy minute
+ * on this shared machine lands on every target alike; direct runs once.
+ */
 export async function compare(
   o: ScenarioOptions,
   phases: { name: string; connections: number; durationS: number; stream?: boolean }[],
+  rounds = 1,
 ): Promise<Row[]> {
   const mock = await startMock(o);
-  const rows: Row[] = [];
+  const runs: Row[] = [];
   try {
-    const makers: (() => Promise<Proc>)[] = [
-      async () => mock,
+    const turn: (() => Promise<Proc>)[] = [
       () => startProxy(mock.url),
-      ...o.workers.map((w) => () => startSwitchyard(mock.url, w)),
+      ...switchyardTargets(o).map((t) => () => startSwitchyard(mock.url, t.workers, {}, t.variant)),
     ];
+    const makers = [async () => mock, ...Array.from({ length: rounds }, () => turn).flat()];
     for (const make of makers) {
       const target = await make();
       const direct = target === mock;
@@ -165,7 +230,7 @@ export async function compare(
             stream: phase.stream ?? false,
           };
           const row = await measure(target, phase.name, spec);
-          rows.push({ ...row, target: direct ? "direct" : target.name });
+          runs.push({ ...row, target: direct ? "direct" : target.name });
         }
       } finally {
         if (!direct) await target.stop();
@@ -174,6 +239,7 @@ export async function compare(
   } finally {
     await mock.stop();
   }
+  const rows = medianRuns(runs);
   for (const row of rows) {
     const same = (t: string) => rows.find((r) => r.target === t && r.phase === row.phase);
     const d = same("direct")?.result.latency.p50;
@@ -185,18 +251,30 @@ export async function compare(
   return rows;
 }
 
+/** Of several runs per target and phase, the one with the median RPS (first-seen order kept). */
+export function medianRuns(runs: readonly Row[]): Row[] {
+  const groups = new Map<string, Row[]>();
+  for (const r of runs) {
+    const k = `${r.target}\0${r.phase}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g].sort((a, b) => a.result.rps - b.result.rps);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  });
+}
+
 export const get = (rows: Row[], target: string, phase: string) =>
   rows.find((r) => r.target === target && r.phase === phase);
 
 export function throughputTargets(
   rows: Row[],
   phase: string,
-  workers: number[],
+  o: ScenarioOptions,
 ): Report["targets"] {
   const out: Report["targets"] = [];
   const proxy = get(rows, "proxy", phase);
-  for (const w of workers) {
-    const name = w > 0 ? `switchyard-w${w}` : "switchyard";
+  for (const { name } of switchyardTargets(o)) {
     const sw = get(rows, name, phase);
     if (!proxy || !sw) continue;
     const ratio = sw.result.rps / proxy.result.rps;
@@ -210,11 +288,10 @@ export function throughputTargets(
   return out;
 }
 
-export function latencyTargets(rows: Row[], phase: string, workers: number[]): Report["targets"] {
+export function latencyTargets(rows: Row[], phase: string, o: ScenarioOptions): Report["targets"] {
   const out: Report["targets"] = [];
   const proxy = get(rows, "proxy", phase);
-  for (const w of workers) {
-    const name = w > 0 ? `switchyard-w${w}` : "switchyard";
+  for (const { name } of switchyardTargets(o)) {
     const sw = get(rows, name, phase);
     if (!proxy?.addedVsDirect || sw?.addedVsDirect === undefined) continue;
     const ratio = sw.addedVsDirect / proxy.addedVsDirect;
