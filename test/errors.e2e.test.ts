@@ -139,6 +139,25 @@ describe("requests the gateway refuses before any upstream call", () => {
     expect(temp.body.error.param).toBe("temperature");
   });
 
+  it("takes numbers and booleans as JSON has them: a number or flag sent as a string is a 400", async () => {
+    // OpenAI's API refuses "0.5" for temperature; a gateway that coerced it would accept a body
+    // the provider itself would not.
+    const before = upstream.seen.length;
+    for (const [field, value] of [
+      ["temperature", "0.5"],
+      ["max_tokens", "16"],
+      ["stream", "false"],
+    ] as const) {
+      const res = await rawPost(
+        "/v1/chat/completions",
+        JSON.stringify({ model: "openai/x", messages: hello, [field]: value }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.param).toBe(field);
+    }
+    expect(upstream.seen.length).toBe(before);
+  });
+
   it("answers an unknown provider with a 404 before calling anything", async () => {
     const before = upstream.seen.length;
     const err = await caught(

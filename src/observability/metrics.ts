@@ -25,9 +25,9 @@ export interface RequestObservation {
   status: number;
   durationMs: number;
   /** Time to the first byte of a streamed response. */
-  ttfbMs?: number;
-  promptTokens?: number;
-  completionTokens?: number;
+  ttfbMs?: number | undefined;
+  promptTokens?: number | undefined;
+  completionTokens?: number | undefined;
   stream: boolean;
 }
 
@@ -73,23 +73,46 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     return model;
   };
 
-  // prom-client hashes a label object on every call; the per-request metrics keep each label
-  // set's child instead (as many as there are series, which the model-label cap bounds).
-  const children = new Map<string, { inc(n?: number): void; observe(v: number): void }>();
-  function child<C>(key: string, make: () => C): C {
-    let found = children.get(key) as C | undefined;
-    if (found === undefined) {
-      found = make();
-      children.set(key, found as never);
-    }
-    return found;
+  // prom-client hashes a label object on every call. The per-request counters are therefore
+  // tallied in plain numbers, one per series, and handed to prom-client when it collects (at each
+  // scrape); the histograms keep prom-client's own observe, on a child made once per series. A
+  // (provider, model) pair's series live in one bundle, found with two Map lookups.
+  interface Tally {
+    readonly labels: Record<string, string>;
+    pending: number;
   }
+  interface Series {
+    /** By dialect, then status. */
+    readonly requests: Map<string, Map<number, Tally>>;
+    readonly plain: { observe(v: number): void };
+    readonly streamed: { observe(v: number): void };
+    readonly ttfb: { observe(v: number): void };
+    readonly tokensIn: Tally;
+    readonly tokensOut: Tally;
+  }
+  const requestTallies: Tally[] = [];
+  const tokenTallies: Tally[] = [];
+  const flush = (counter: client.Counter<string>, tallies: readonly Tally[]) => {
+    for (const t of tallies) {
+      if (t.pending === 0) continue;
+      counter.inc(t.labels, t.pending);
+      t.pending = 0;
+    }
+  };
+  const tally = (into: Tally[], labels: Record<string, string>): Tally => {
+    const t = { labels, pending: 0 };
+    into.push(t);
+    return t;
+  };
 
   const requests = new client.Counter({
     name: "switchyard_requests_total",
     help: "Requests answered, by dialect, provider, model and HTTP status.",
     labelNames: ["dialect", "provider", "model", "status"] as const,
     registers: [registry],
+    collect() {
+      flush(this, requestTallies);
+    },
   });
   const duration = new client.Histogram({
     name: "switchyard_request_duration_seconds",
@@ -110,7 +133,44 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: "Tokens reported by upstreams, by direction (input or output).",
     labelNames: ["provider", "model", "direction"] as const,
     registers: [registry],
+    collect() {
+      flush(this, tokenTallies);
+    },
   });
+
+  const byProvider = new Map<string, Map<string, Series>>();
+  function series(provider: string, requestedModel: string): Series {
+    let models = byProvider.get(provider);
+    if (models === undefined) byProvider.set(provider, (models = new Map()));
+    const found = models.get(requestedModel);
+    if (found !== undefined) return found;
+    const model = modelLabel(requestedModel); // "other" past the cap, so the map stays bounded
+    let made = models.get(model);
+    if (made === undefined) {
+      made = {
+        requests: new Map(),
+        plain: duration.labels({ provider, model, stream: "false" }),
+        streamed: duration.labels({ provider, model, stream: "true" }),
+        ttfb: ttfb.labels({ provider, model }),
+        tokensIn: tally(tokenTallies, { provider, model, direction: "input" }),
+        tokensOut: tally(tokenTallies, { provider, model, direction: "output" }),
+      };
+      models.set(model, made);
+    }
+    return made;
+  }
+  function requestTally(s: Series, dialect: string, status: number, provider: string): Tally {
+    let statuses = s.requests.get(dialect);
+    if (statuses === undefined) s.requests.set(dialect, (statuses = new Map()));
+    let t = statuses.get(status);
+    if (t === undefined) {
+      const model = s.tokensIn.labels.model!;
+      t = tally(requestTallies, { dialect, provider, model, status: String(status) });
+      statuses.set(status, t);
+    }
+    return t;
+  }
+
   const upstreamErrors = new client.Counter({
     name: "switchyard_upstream_errors_total",
     help: "Failed upstream calls, by provider and error code.",
@@ -206,27 +266,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       attempts.inc({ provider, kind });
     },
     observeRequest(o) {
-      const model = modelLabel(o.model);
-      const stream = o.stream ? "true" : "false";
-      const status = String(o.status);
-      child(`r\0${o.dialect}\0${o.provider}\0${model}\0${status}`, () =>
-        requests.labels({ dialect: o.dialect, provider: o.provider, model, status }),
-      ).inc();
-      child(`d\0${o.provider}\0${model}\0${stream}`, () =>
-        duration.labels({ provider: o.provider, model, stream }),
-      ).observe(o.durationMs / 1000);
-      if (o.ttfbMs !== undefined)
-        child(`t\0${o.provider}\0${model}`, () =>
-          ttfb.labels({ provider: o.provider, model }),
-        ).observe(o.ttfbMs / 1000);
-      if (o.promptTokens)
-        child(`i\0${o.provider}\0${model}`, () =>
-          tokens.labels({ provider: o.provider, model, direction: "input" }),
-        ).inc(o.promptTokens);
-      if (o.completionTokens)
-        child(`o\0${o.provider}\0${model}`, () =>
-          tokens.labels({ provider: o.provider, model, direction: "output" }),
-        ).inc(o.completionTokens);
+      const s = series(o.provider, o.model);
+      requestTally(s, o.dialect, o.status, o.provider).pending++;
+      (o.stream ? s.streamed : s.plain).observe(o.durationMs / 1000);
+      if (o.ttfbMs !== undefined) s.ttfb.observe(o.ttfbMs / 1000);
+      if (o.promptTokens) s.tokensIn.pending += o.promptTokens;
+      if (o.completionTokens) s.tokensOut.pending += o.completionTokens;
     },
     upstreamError(provider, code) {
       upstreamErrors.inc({ provider, code });

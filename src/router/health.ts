@@ -45,76 +45,84 @@ export interface Health extends HealthView {
   snapshot(now: number): BreakerSnapshot[];
 }
 
+/** One provider's state: its breaker, each key's breaker and cool-down, each model's latency. */
+interface ProviderHealth {
+  readonly breaker: CircuitBreaker;
+  readonly keys: { readonly breaker: CircuitBreaker; coolingUntil: number }[];
+  readonly latency: Map<string, number>;
+}
+
 export function createHealth(config: Config, inFlight: (provider: string) => number): Health {
-  const breakers = new Map<string, CircuitBreaker>();
-  const cooling = new Map<string, number>();
-  const latency = new Map<string, number>();
+  // Looked up by provider, then indexed by key: no string is built per request.
+  const providers = new Map<string, ProviderHealth>();
   for (const p of Object.values(config.providers)) {
-    breakers.set(p.name, new CircuitBreaker(p.breaker));
-    p.keys.forEach((_, i) => breakers.set(`${p.name}#${i}`, new CircuitBreaker(p.breaker)));
+    providers.set(p.name, {
+      breaker: new CircuitBreaker(p.breaker),
+      keys: p.keys.map(() => ({ breaker: new CircuitBreaker(p.breaker), coolingUntil: 0 })),
+      latency: new Map(),
+    });
   }
-  const breaker = (provider: string, keyIndex: number) => breakers.get(`${provider}#${keyIndex}`);
+  const key = (provider: string, keyIndex: number) =>
+    keyIndex < 0 ? undefined : providers.get(provider)?.keys[keyIndex];
   const providerUsable = (provider: string, now: number) =>
-    breakers.get(provider)?.available(now) ?? true;
+    providers.get(provider)?.breaker.available(now) ?? true;
 
   return {
     providerUsable,
     keyUsable(provider, keyIndex, now) {
       if (!providerUsable(provider, now)) return false;
-      if (keyIndex < 0) return true;
-      if ((cooling.get(`${provider}#${keyIndex}`) ?? 0) > now) return false;
-      return breaker(provider, keyIndex)?.available(now) ?? true;
+      const k = key(provider, keyIndex);
+      if (k === undefined) return true;
+      return k.coolingUntil <= now && k.breaker.available(now);
     },
-    latency: (provider, model) => latency.get(`${provider}/${model}`),
+    latency: (provider, model) => providers.get(provider)?.latency.get(model),
     inFlight,
     started(provider, keyIndex, now) {
-      breakers.get(provider)?.start(now);
-      breaker(provider, keyIndex)?.start(now);
+      providers.get(provider)?.breaker.start(now);
+      key(provider, keyIndex)?.breaker.start(now);
     },
     succeeded(provider, keyIndex, model, latencyMs, now) {
-      breakers.get(provider)?.success(now);
-      breaker(provider, keyIndex)?.success(now);
-      const id = `${provider}/${model}`;
-      const prev = latency.get(id);
-      latency.set(id, prev === undefined ? latencyMs : prev + EWMA_ALPHA * (latencyMs - prev));
+      const p = providers.get(provider);
+      if (p === undefined) return;
+      p.breaker.success(now);
+      if (keyIndex >= 0) p.keys[keyIndex]?.breaker.success(now);
+      const prev = p.latency.get(model);
+      p.latency.set(model, prev === undefined ? latencyMs : prev + EWMA_ALPHA * (latencyMs - prev));
     },
     failed(provider, keyIndex, now) {
-      breakers.get(provider)?.failure(now);
-      breaker(provider, keyIndex)?.failure(now);
+      providers.get(provider)?.breaker.failure(now);
+      key(provider, keyIndex)?.breaker.failure(now);
     },
     abandoned(provider, keyIndex) {
-      breakers.get(provider)?.abandon();
-      breaker(provider, keyIndex)?.abandon();
+      providers.get(provider)?.breaker.abandon();
+      key(provider, keyIndex)?.breaker.abandon();
     },
     coolDown(provider, keyIndex, untilMs) {
-      if (keyIndex >= 0) cooling.set(`${provider}#${keyIndex}`, untilMs);
+      const k = key(provider, keyIndex);
+      if (k !== undefined) k.coolingUntil = untilMs;
     },
     retryAfter(provider, now) {
-      const p = config.providers[provider];
-      let soonest = breakers.get(provider)?.retryAfter(now) ?? 0;
+      const p = providers.get(provider);
+      let soonest = p?.breaker.retryAfter(now) ?? 0;
       if (p && p.keys.length > 0) {
         let keySoonest = Infinity;
-        p.keys.forEach((_, i) => {
-          const until = Math.max(
-            cooling.get(`${provider}#${i}`) ?? 0,
-            now + (breaker(provider, i)?.retryAfter(now) ?? 0) * 1000,
-          );
+        for (const k of p.keys) {
+          const until = Math.max(k.coolingUntil, now + k.breaker.retryAfter(now) * 1000);
           keySoonest = Math.min(keySoonest, Math.max(0, Math.ceil((until - now) / 1000)));
-        });
+        }
         soonest = Math.max(soonest, keySoonest);
       }
       return Math.max(1, soonest);
     },
     snapshot(now) {
       const out: BreakerSnapshot[] = [];
-      for (const [id, b] of breakers) {
-        const hash = id.lastIndexOf("#");
-        const provider = hash < 0 ? id : id.slice(0, hash);
-        const key = hash < 0 ? "*" : id.slice(hash + 1);
-        const entry: BreakerSnapshot = { provider, key, state: b.current() };
-        const until = cooling.get(id) ?? 0;
-        if (until > now) entry.cooling_s = Math.ceil((until - now) / 1000);
-        out.push(entry);
+      for (const [provider, p] of providers) {
+        out.push({ provider, key: "*", state: p.breaker.current() });
+        p.keys.forEach((k, i) => {
+          const entry: BreakerSnapshot = { provider, key: String(i), state: k.breaker.current() };
+          if (k.coolingUntil > now) entry.cooling_s = Math.ceil((k.coolingUntil - now) / 1000);
+          out.push(entry);
+        });
       }
       return out;
     },

@@ -115,6 +115,9 @@ export function createRouter(config: Config): Router {
     pickKey(t, view, now, random = Math.random) {
       const keys = keysByProvider.get(t.provider) ?? [];
       if (keys.length === 0) return -1;
+      // One key serving the model and usable: the common case, with no arrays built.
+      if (keys.length === 1 && keys[0]!.admits(t.model) && view.keyUsable(t.provider, 0, now))
+        return 0;
       const admitted = keys.filter((k) => k.admits(t.model));
       if (admitted.length === 0) {
         throw new GatewayError(

@@ -56,7 +56,9 @@ export function dialectOfPath(path: string): DialectCodec {
 }
 
 export function createApp(deps: TransportDeps) {
-  const app = new Elysia()
+  // Bodies are validated against open schemas (unknown fields pass through to the provider), so
+  // Elysia's normalisation (copying each body onto its schema) has nothing to remove: off.
+  const app = new Elysia({ normalize: false })
     .onError(({ code, error, request }) => {
       const err = toGatewayError(code, error, request);
       const codec = dialectOfPath(new URL(request.url).pathname);

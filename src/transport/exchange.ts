@@ -31,7 +31,12 @@ export interface TransportDeps {
 
 export const JSON_TYPE = "application/json";
 
-export function metaHeaders(ctx: RequestContext, usage?: Usage): Record<string, string> {
+/** The answer's metadata headers (and its content type, when given), in one new record. */
+export function metaHeaders(
+  ctx: RequestContext,
+  usage?: Usage,
+  contentType?: string,
+): Record<string, string> {
   const headers: Record<string, string> = {
     "x-request-id": ctx.id,
     "x-switchyard-latency-ms": (performance.now() - ctx.startedAt).toFixed(2),
@@ -49,6 +54,7 @@ export function metaHeaders(ctx: RequestContext, usage?: Usage): Record<string, 
     headers["x-switchyard-tokens-in"] = String(usage.prompt_tokens);
     headers["x-switchyard-tokens-out"] = String(usage.completion_tokens);
   }
+  if (contentType !== undefined) headers["content-type"] = contentType;
   return headers;
 }
 
@@ -72,13 +78,9 @@ export function observe(deps: TransportDeps, ctx: RequestContext, outcome: Outco
     status: outcome.status,
     durationMs,
     stream: outcome.stream,
-    ...(outcome.ttfbMs === undefined ? {} : { ttfbMs: outcome.ttfbMs }),
-    ...(outcome.usage
-      ? {
-          promptTokens: outcome.usage.prompt_tokens,
-          completionTokens: outcome.usage.completion_tokens,
-        }
-      : {}),
+    ttfbMs: outcome.ttfbMs,
+    promptTokens: outcome.usage?.prompt_tokens,
+    completionTokens: outcome.usage?.completion_tokens,
   });
   const err = outcome.error;
   // Failed attempts are counted by the engine; only a stream failing after its first byte is new.

@@ -22,7 +22,7 @@ export function errorResponse(
   err: GatewayError,
   ctx: RequestContext,
 ): Response {
-  const headers: Record<string, string> = { ...metaHeaders(ctx), "content-type": JSON_TYPE };
+  const headers = metaHeaders(ctx, undefined, JSON_TYPE);
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   headers["x-switchyard-error-source"] = err.source;
   return new Response(JSON.stringify(codec.errorOut(err)), { status: err.status, headers });
@@ -69,7 +69,7 @@ export async function serveChat(
       const usage = outcome.response.usage;
       observe(deps, ctx, { status: 200, stream: false, usage });
       return new Response(JSON.stringify(codec.responseOut(outcome.response)), {
-        headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
+        headers: metaHeaders(ctx, usage, JSON_TYPE),
       });
     }
     const body = sseBody(outcome.chunks, codec.streamOut(req), (summary) => {
@@ -83,7 +83,7 @@ export async function serveChat(
       deps.lifecycle.leave();
     });
     streaming = true;
-    return new Response(body, { headers: { ...metaHeaders(ctx), ...SSE_HEADERS } });
+    return new Response(body, { headers: Object.assign(metaHeaders(ctx), SSE_HEADERS) });
   } catch (err) {
     return failure(deps, codec, err, ctx, stream);
   } finally {
@@ -111,7 +111,7 @@ export async function serveJson(
     const { body, usage } = await work();
     if (usage) observe(deps, ctx, { status: 200, stream: false, usage });
     return new Response(JSON.stringify(body), {
-      headers: { ...metaHeaders(ctx, usage), "content-type": JSON_TYPE },
+      headers: metaHeaders(ctx, usage, JSON_TYPE),
     });
   } catch (err) {
     return failure(deps, codec, err, ctx, false);

@@ -32,7 +32,7 @@ export function anthropicRoutes(deps: TransportDeps, prefix: string) {
     });
   };
 
-  return new Elysia({ name: `anthropic:${prefix}`, prefix })
+  return new Elysia({ name: `anthropic:${prefix}`, prefix, normalize: false })
     .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
     .post(
       "/messages",

@@ -75,7 +75,7 @@ export function geminiRoutes(deps: TransportDeps, prefix: string) {
     }));
   }
 
-  return new Elysia({ name: `gemini:${prefix}`, prefix })
+  return new Elysia({ name: `gemini:${prefix}`, prefix, normalize: false })
     .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
     .post("/models/*", ({ params, body, request }) => dispatch(params["*"], body, request), {
       body: t.Unknown({

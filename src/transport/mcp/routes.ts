@@ -34,7 +34,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
   };
   const visible = (ctx: ReturnType<typeof requestContext>) => permitted(manager.tools(), ctx);
 
-  return new Elysia({ name: "mcp" })
+  return new Elysia({ name: "mcp", normalize: false })
     .get(
       "/v1/mcp/tools",
       ({ request }) =>

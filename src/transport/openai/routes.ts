@@ -20,6 +20,12 @@ import {
   OpenAiErrorBody,
 } from "./schemas.ts";
 
+/** A shallow copy of `obj` without `key` (the body itself is left as Elysia parsed it). */
+function withoutKey(obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  const { [key]: _, ...rest } = obj;
+  return rest;
+}
+
 export const OPENAI_PREFIXES = ["/v1", "/openai/v1"] as const;
 
 const errorResponses = {
@@ -35,7 +41,9 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const chat = (body: unknown, request: Request): Promise<Response> =>
     serveChat(deps, openai, requestContext("openai", request), () => {
       // `fallbacks` is the gateway's own field: read here, never sent upstream.
-      const { fallbacks, ...rest } = body as Record<string, unknown>;
+      const raw = body as Record<string, unknown>;
+      const { fallbacks } = raw;
+      const rest = fallbacks === undefined ? raw : withoutKey(raw, "fallbacks");
       return { req: openai.requestIn(rest), routing: routingOptions(request, fallbacks) };
     });
 
@@ -56,7 +64,7 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
 
   const modelList = JSON.stringify({ object: "list", data: deps.engine.models() });
 
-  return new Elysia({ name: `openai:${prefix}`, prefix })
+  return new Elysia({ name: `openai:${prefix}`, prefix, normalize: false })
     .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
     .post("/chat/completions", ({ body, request }) => chat(body, request), {
       body: ChatCompletionRequest,

@@ -3,7 +3,9 @@
  * field is a 400 naming it) and describe the API in the OpenAPI document at `/docs`. Objects stay
  * open (`additionalProperties`) so fields the gateway does not model pass through untouched.
  */
-import { t } from "elysia";
+// Plain TypeBox types: Elysia's own `t.Number`, `t.Integer` and `t.Boolean` coerce strings (for query
+// strings), which makes every body pass through a transform walk; a JSON body needs no coercion.
+import { Type as t } from "@sinclair/typebox";
 
 const open = { additionalProperties: true } as const;
 
