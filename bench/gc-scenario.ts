@@ -7,6 +7,7 @@
  * between collections, summed, over the requests answered). Bun exposes no GC counters of its
  * own, so the engine's log is the measure.
  */
+import { summarizeGcLog, type GcSummary } from "./lib/gc-log.ts";
 import { runLoad } from "./lib/load.ts";
 import type { Report, Row } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
@@ -19,37 +20,6 @@ import {
   switchyardTargets,
   type Scenario,
 } from "./lib/targets.ts";
-
-export interface GcSummary {
-  eden: number;
-  full: number;
-  pauseMs: number;
-  /** JS heap allocated between the collections counted, KiB. */
-  allocatedKiB: number;
-}
-
-// [GC<0x…>: START M 34486kb => EdenCollection, … => 15336kb, p=1.74ms (max …), cycle …ms END]
-const COLLECTION = /START \S+ (\d+)kb => (\w+)Collection[^\n]*?=> (\d+)kb, p=([\d.]+)ms/g;
-
-/**
- * Collections in `log` from character `from` on: their kinds, pauses, and the heap allocated
- * before each (its size when it started minus the size the previous collection left).
- */
-export function summarizeGcLog(log: string, from = 0): GcSummary {
-  const out: GcSummary = { eden: 0, full: 0, pauseMs: 0, allocatedKiB: 0 };
-  let lastAfter: number | undefined;
-  for (const m of log.matchAll(COLLECTION)) {
-    const [before, kind, after, pause] = [Number(m[1]), m[2]!, Number(m[3]), Number(m[4])];
-    if (m.index! >= from) {
-      if (kind === "Eden") out.eden++;
-      else out.full++;
-      out.pauseMs += pause;
-      if (lastAfter !== undefined) out.allocatedKiB += Math.max(0, before - lastAfter);
-    }
-    lastAfter = after;
-  }
-  return out;
-}
 
 export const gc: Scenario = {
   defaultDurationS: 10,

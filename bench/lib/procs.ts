@@ -36,7 +36,7 @@ export async function startBun(
       const decoder = new TextDecoder();
       for await (const chunk of proc.stderr as ReadableStream<Uint8Array>)
         stderr.push(decoder.decode(chunk, { stream: true }));
-    })();
+    })().catch(() => undefined);
   }
   const until = Date.now() + 15_000;
   for (;;) {
@@ -44,7 +44,11 @@ export async function startBun(
       await fetch(ready);
       break;
     } catch {
-      if (Date.now() > until || proc.exitCode !== null) throw new Error(`${name} did not start`);
+      if (Date.now() > until || proc.exitCode !== null) {
+        const said = stderr.join("").slice(-2000);
+        proc.kill("SIGKILL");
+        throw new Error(`${name} did not start${said ? `:\n${said}` : ""}`);
+      }
       await Bun.sleep(50);
     }
   }

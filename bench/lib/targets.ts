@@ -3,7 +3,7 @@
  * separate processes, measuring one load against one of them, and the comparison of direct / proxy
  * / Switchyard over a list of phases with the issue's target lines.
  */
-import { existsSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { runLoad, type LoadSpec } from "./load.ts";
@@ -93,11 +93,22 @@ export function revisionRoot(rev: string): string {
   const sha = git("rev-parse", "--verify", `${rev}^{commit}`);
   const dir = join(tmpdir(), `switchyard-rev-${sha.slice(0, 12)}`);
   if (!existsSync(join(dir, "src/main.ts"))) {
-    git("worktree", "prune");
+    // A half-made checkout from an interrupted run goes; --force re-registers its path.
+    rmSync(dir, { recursive: true, force: true });
     git("worktree", "add", "--detach", "--force", dir, sha);
   }
   if (!existsSync(join(dir, "node_modules")))
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  const deps = (root: string) => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      dependencies?: unknown;
+    };
+    return JSON.stringify(pkg.dependencies ?? {});
+  };
+  if (deps(dir) !== deps(ROOT))
+    console.warn(
+      `note: ${rev} declares other dependencies than this checkout; it runs on this checkout's node_modules`,
+    );
   return dir;
 }
 

@@ -138,6 +138,23 @@ describe("parseConfig env references", () => {
 });
 
 describe("parseConfig validation", () => {
+  it("refuses upstream headers and keys HTTP cannot carry, naming the field and never the value", () => {
+    const header = configError({
+      providers: { openai: { keys: [{ value: "k" }], headers: { "x-org": "acme\r\nx-evil: 1" } } },
+    });
+    expect(header.field).toBe("providers.openai.headers.x-org");
+    expect(header.message).not.toContain("acme");
+    const name = configError({
+      providers: { openai: { keys: [{ value: "k" }], headers: { "bad name": "v" } } },
+    });
+    expect(name.field).toBe("providers.openai.headers.bad name");
+    // Two keys pasted into one variable is the usual way to get here (a trailing newline is
+    // trimmed, as HTTP trims header values).
+    const key = configError(openaiWithKey("env.OPENAI_KEY"), { OPENAI_KEY: "sk-secret-123\nsk-2" });
+    expect(key.field).toBe("providers.openai.keys[0].value");
+    expect(key.message).not.toContain("sk-secret-123");
+  });
+
   it("rejects an alias whose provider is only a name every object inherits", () => {
     const err = configError({
       providers: { openai: { keys: [{ value: "k" }] } },

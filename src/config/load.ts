@@ -124,6 +124,7 @@ export function parseConfig(
       throw new ConfigError(`${field}.mock`, "only a provider of type 'mock' takes mock options");
     }
     if (p.base_url !== undefined) checkUrl(p.base_url, `${field}.base_url`);
+    checkHeaders(p.headers, p.keys, field);
     providers[name] = {
       name,
       type,
@@ -168,6 +169,37 @@ export function parseConfig(
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ConfigError("plugins", `plugin "${twice}" is listed twice`);
   return deepFreeze(config);
+}
+
+/**
+ * Upstream headers and keys must be sendable as HTTP headers (the upstream client builds each
+ * key's headers once, at start). The message names the field, never the value: it may be a secret.
+ */
+function checkHeaders(
+  headers: Record<string, string>,
+  keys: readonly { value: string }[],
+  field: string,
+): void {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      new Headers({ [name]: value });
+    } catch {
+      throw new ConfigError(
+        `${field}.headers.${name}`,
+        "not a valid HTTP header (a name with spaces or symbols, or a value with a line break?)",
+      );
+    }
+  }
+  keys.forEach((key, i) => {
+    try {
+      new Headers({ authorization: `Bearer ${key.value}` });
+    } catch {
+      throw new ConfigError(
+        `${field}.keys[${i}].value`,
+        "holds characters an HTTP header cannot carry (a line break?)",
+      );
+    }
+  });
 }
 
 function mcpConfig(input: ConfigInput["mcp"], baseDir: string): McpConfig {

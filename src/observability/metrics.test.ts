@@ -77,6 +77,23 @@ describe("request metrics", () => {
     );
   });
 
+  it("ignores token counts that are not numbers, so one odd upstream cannot break /metrics", async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const odd = (v: unknown) => v as number;
+    m.observeRequest({ ...base, promptTokens: odd("12"), completionTokens: odd(-3) });
+    m.observeRequest({ ...base, promptTokens: 5, completionTokens: odd(Number.NaN) });
+    const text = await m.render();
+    expect(
+      value(text, 'switchyard_tokens_total{provider="up",model="echo",direction="input"}'),
+    ).toBe(5);
+    expect(
+      value(
+        text,
+        'switchyard_requests_total{dialect="openai",provider="up",model="echo",status="200"}',
+      ),
+    ).toBe(2);
+  });
+
   it(`counts models past the first ${MAX_MODEL_LABELS} as "other"`, async () => {
     const m = createMetrics({ defaultMetrics: false });
     for (let i = 0; i < MAX_MODEL_LABELS; i++) m.observeRequest({ ...base, model: `m${i}` });

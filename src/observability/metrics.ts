@@ -61,6 +61,8 @@ const LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
+const isCount = (n: unknown): n is number => typeof n === "number" && n > 0 && Number.isFinite(n);
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
   if (options.defaultMetrics ?? true)
@@ -95,8 +97,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const flush = (counter: client.Counter<string>, tallies: readonly Tally[]) => {
     for (const t of tallies) {
       if (t.pending === 0) continue;
-      counter.inc(t.labels, t.pending);
+      const n = t.pending;
       t.pending = 0;
+      counter.inc(t.labels, n);
     }
   };
   const tally = (into: Tally[], labels: Record<string, string>): Tally => {
@@ -270,8 +273,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       requestTally(s, o.dialect, o.status, o.provider).pending++;
       (o.stream ? s.streamed : s.plain).observe(o.durationMs / 1000);
       if (o.ttfbMs !== undefined) s.ttfb.observe(o.ttfbMs / 1000);
-      if (o.promptTokens) s.tokensIn.pending += o.promptTokens;
-      if (o.completionTokens) s.tokensOut.pending += o.completionTokens;
+      // Usage comes from upstreams: only a real count is added (a string or a negative number
+      // would poison the tally and, with it, every scrape).
+      if (isCount(o.promptTokens)) s.tokensIn.pending += o.promptTokens;
+      if (isCount(o.completionTokens)) s.tokensOut.pending += o.completionTokens;
     },
     upstreamError(provider, code) {
       upstreamErrors.inc({ provider, code });
