@@ -85,6 +85,13 @@ export async function startProxy(upstream: string): Promise<Proc> {
  * before-and-after measured in one run.
  */
 export function revisionRoot(rev: string): string {
+  let dir = revisionRoots.get(rev);
+  if (dir === undefined) revisionRoots.set(rev, (dir = checkout(rev)));
+  return dir;
+}
+const revisionRoots = new Map<string, string>();
+
+function checkout(rev: string): string {
   const git = (...args: string[]) => {
     const r = Bun.spawnSync(["git", ...args], { cwd: ROOT, stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString().trim()}`);
