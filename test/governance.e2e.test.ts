@@ -55,6 +55,15 @@ const failure = (p: Promise<unknown>) =>
     () => undefined,
     (e: unknown) => e,
   );
+/** A short Anthropic Messages call with `key`: what it failed with, if it did. */
+const anthropicFailure = (key: string) =>
+  failure(
+    new Anthropic({ baseURL: gw.url, apiKey: key, maxRetries: 0 }).messages.create({
+      model: "mock/echo",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "hi" }],
+    }),
+  );
 
 describe("who may call", () => {
   it("refuses a missing or unknown key with 401 in each caller's format", async () => {
@@ -68,14 +77,7 @@ describe("who may call", () => {
       "Authorization: Bearer",
     );
     expect(await failure(ask(openai("sk-sy-unknown")))).toBeInstanceOf(OpenAI.AuthenticationError);
-    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: "sk-sy-unknown", maxRetries: 0 });
-    const a = await failure(
-      anthropic.messages.create({
-        model: "mock/echo",
-        max_tokens: 5,
-        messages: [{ role: "user", content: "hi" }],
-      }),
-    );
+    const a = await anthropicFailure("sk-sy-unknown");
     expect(a).toBeInstanceOf(Anthropic.AuthenticationError);
     const g = await fetch(`${gw.url}/v1beta/models/mock/echo:generateContent?key=sk-sy-unknown`, {
       method: "POST",
@@ -129,14 +131,7 @@ describe("how fast and for how much", () => {
     for (let i = 0; i < 20 && !refused; i++) refused = await failure(ask(client));
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).type).toBe("budget_exceeded");
-    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: KEYS.poor, maxRetries: 0 });
-    const a = await failure(
-      anthropic.messages.create({
-        model: "mock/echo",
-        max_tokens: 5,
-        messages: [{ role: "user", content: "hi" }],
-      }),
-    );
+    const a = await anthropicFailure(KEYS.poor);
     expect(a).toBeInstanceOf(Anthropic.RateLimitError);
     expect(
       ((a as InstanceType<typeof Anthropic.RateLimitError>).error as { error: { type: string } })

@@ -2,18 +2,7 @@
  * Example: short-circuit. Answers a fixed prompt itself, without calling any provider, and
  * refuses requests whose last message is empty. Config: `{ "prompt": "ping", "reply": "pong" }`.
  */
-import {
-  definePlugin,
-  messageText,
-  textReply,
-  Type,
-  type ChatRequest,
-} from "../../src/plugins/index.ts";
-
-function lastText(req: ChatRequest): string {
-  const last = req.messages.at(-1);
-  return last ? messageText(last) : "";
-}
+import { definePlugin, lastMessageText, textReply, Type } from "../../src/plugins/index.ts";
 
 export default definePlugin({
   name: "example-short-circuit",
@@ -22,7 +11,7 @@ export default definePlugin({
     reply: Type.String({ default: "pong" }),
   }),
   preHook(ctx, req) {
-    const text = lastText(req).trim();
+    const text = lastMessageText(req).trim();
     if (text === "") {
       return { error: { status: 400, message: "The last message is empty.", param: "messages" } };
     }

@@ -19,6 +19,12 @@ export function messageText(message: ChatMessage): string {
     .join(" ");
 }
 
+/** The text of a request's last message ("" when there is none). */
+export function lastMessageText(req: ChatRequest): string {
+  const last = req.messages.at(-1);
+  return last ? messageText(last) : "";
+}
+
 export function imageCount(message: ChatMessage): number {
   return Array.isArray(message.content)
     ? message.content.filter((p) => p.type === "image_url").length

@@ -40,5 +40,9 @@ export { hasBearer, jsonError } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
 export { connectRedis, type RedisConnection } from "./redis.ts";
-export { messageText, promptTokens as estimatePromptTokens } from "../core/tokens.ts";
+export {
+  lastMessageText,
+  messageText,
+  promptTokens as estimatePromptTokens,
+} from "../core/tokens.ts";
 export { globMatcher } from "../router/glob.ts";

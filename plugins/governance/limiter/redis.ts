@@ -18,11 +18,14 @@ import type {
   Settlement,
 } from "./types.ts";
 
-const ADMIT = `
+/** Both scripts: Redis's own clock in ms (one clock for every instance) and the level count. */
+const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[1])
-local tokens = tonumber(ARGV[2])
+`;
+
+const ADMIT = `${PRELUDE}local tokens = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local W = 60000
 local newReq, newTok = {}, {}
@@ -71,11 +74,7 @@ end
 return {1, '', 0, 0, rq[1], rq[2], rq[3], tk[1], tk[2], tk[3]}
 `;
 
-const SETTLE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = tonumber(ARGV[1])
-local delta = tonumber(ARGV[2])
+const SETTLE = `${PRELUDE}local delta = tonumber(ARGV[2])
 local reserved = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 for i = 1, n do
