@@ -3,7 +3,8 @@
  *   bun bench/mock-upstream.ts --dialect openai --port 9000 --latency 20 --jitter 5 --words 64
  * Point a provider of type "openai" at http://127.0.0.1:9000/v1 (type "anthropic" or "gemini" at
  * http://127.0.0.1:9000 with `--dialect anthropic|gemini`). Model names ask for faults:
- * `fail-<status>`, `stall`, `slow-<ms>` (see docs/configuration.md).
+ * `fail-<status>`, `stall`, `slow-<ms>` (see docs/configuration.md). With `--tls-cert` and
+ * `--tls-key` it serves HTTPS, offering HTTP/2 by ALPN (HTTP/1.1 to clients that do not ask for it).
  */
 import { parseArgs } from "node:util";
 import {
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     "chunk-delay": { type: "string", default: "0" },
     "error-rate": { type: "string", default: "0" },
     words: { type: "string" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   },
   strict: true,
 });
@@ -51,6 +54,18 @@ const handle = FACTORIES[dialect]({
   ...(values.words === undefined ? {} : { replyWords: num("words", values.words) }),
 });
 
-const server = Bun.serve({ port: num("port", values.port), hostname: values.host, fetch: handle });
+const tls =
+  values["tls-cert"] && values["tls-key"]
+    ? { cert: Bun.file(values["tls-cert"]), key: Bun.file(values["tls-key"]) }
+    : undefined;
+const server = Bun.serve({
+  port: num("port", values.port),
+  hostname: values.host,
+  fetch: handle,
+  // Bun's `http2` serve option is not in its types yet.
+  ...(tls ? ({ tls, http2: true } as object) : {}),
+});
 const suffix = dialect === "openai" ? "/v1" : "";
-console.log(`mock ${dialect} upstream on http://${values.host}:${server.port}${suffix}`);
+console.log(
+  `mock ${dialect} upstream on ${tls ? "https" : "http"}://${values.host}:${server.port}${suffix}`,
+);

@@ -24,6 +24,7 @@ import {
 import { cpuPerRequest } from "./lib/report.ts";
 import { ROUNDS } from "./lib/rounds.ts";
 import { gc } from "./gc-scenario.ts";
+import { h2 } from "./h2-scenario.ts";
 import { governanceScenario as governance } from "./governance-scenario.ts";
 import { plugins } from "./plugins-scenario.ts";
 
@@ -305,4 +306,4 @@ const ramp: Scenario = {
   },
 };
 
-export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance, gc };
+export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance, gc, h2 };

@@ -16,7 +16,12 @@ export async function startBun(
   args: string[],
   url: string,
   ready: string,
-  options: { env?: Record<string, string>; captureStderr?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    captureStderr?: boolean;
+    /** The CA that signed `ready`'s certificate, for an HTTPS process. */
+    ca?: string;
+  } = {},
 ): Promise<Proc> {
   // Bun's fetch allows 256 requests at once per process unless told otherwise; the proxy and
   // Switchyard both get the limit `bun start` sets, so neither is starved by the other's default.
@@ -41,7 +46,7 @@ export async function startBun(
   const until = Date.now() + 15_000;
   for (;;) {
     try {
-      await fetch(ready);
+      await fetch(ready, options.ca ? ({ tls: { ca: options.ca } } as RequestInit) : {});
       break;
     } catch {
       if (Date.now() > until || proc.exitCode !== null) {
