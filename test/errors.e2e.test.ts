@@ -73,6 +73,7 @@ beforeAll(async () => {
         keys: [{ value: KEY }],
         pool: { concurrency: 1, queue_size: 0 },
       },
+      roomy: { type: "openai", base_url: upstream.url, keys: [{ value: KEY }] },
       down: {
         type: "openai",
         base_url: `http://127.0.0.1:${closedPort}/v1`,
@@ -307,6 +308,31 @@ describe("a full pool", () => {
     expect(ok.choices[0]!.message.content).toContain("hello");
     const after = await client.chat.completions.create({ model: "narrow/gpt-4o", messages: hello });
     expect(after.choices[0]!.finish_reason).toBe("stop");
+  });
+
+  it("fills only its own provider's pool, and /health and /metrics show it", async () => {
+    type PoolView = { provider: string; inFlight: number; rejected: number };
+    const pools = async () =>
+      ((await (await fetch(`${gw.url}/health`)).json()) as { pools: PoolView[] }).pools;
+    const rejectedBefore = (await pools()).find((p) => p.provider === "narrow")!.rejected;
+    const slow = client.chat.completions.create({ model: "narrow/slow-300", messages: hello });
+    await Bun.sleep(50);
+    await caught(client.chat.completions.create({ model: "narrow/gpt-4o", messages: hello }));
+    // Another provider is not held up by the full one: it answers while the slow call still runs.
+    let slowDone = false;
+    void slow.then(() => (slowDone = true));
+    const other = await client.chat.completions.create({ model: "roomy/gpt-4o", messages: hello });
+    expect(other.choices[0]!.finish_reason).toBe("stop");
+    expect(slowDone).toBe(false);
+    const narrow = (await pools()).find((p) => p.provider === "narrow")!;
+    expect(narrow.inFlight).toBe(1);
+    expect(narrow.rejected).toBe(rejectedBefore + 1);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain(
+      `switchyard_pool_rejected_total{provider="narrow"} ${narrow.rejected}`,
+    );
+    expect(metrics).toContain('switchyard_pool_in_flight{provider="narrow"} 1');
+    await slow;
   });
 });
 
