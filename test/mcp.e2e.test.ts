@@ -306,6 +306,37 @@ describe("agent mode time limit", () => {
   });
 });
 
+describe("agent mode time limit, on a slow model", () => {
+  it("cancels the model call the loop gave up on, freeing its pool slot", async () => {
+    const slow = await startGateway({
+      providers: { mock: { type: "mock", models: ["echo"], mock: { latency_ms: 3_000 } } },
+      mcp: {
+        servers: [{ name: "files", transport: "stdio", command: "bun", args: [FILES] }],
+        tools: ["files/read_file"],
+        agent: { auto_execute: ["files/*"], timeout_ms: 150 },
+      },
+    });
+    try {
+      const client = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: "k", maxRetries: 0 });
+      const err = (await client.chat.completions
+        .create({ model: "mock/echo", messages: [{ role: "user", content: "hello" }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(err.status).toBe(504);
+      expect(err.code).toBe("agent_timeout");
+      type Pools = { pools: { provider: string; inFlight: number }[] };
+      const inFlight = async () =>
+        ((await (await fetch(`${slow.url}/health`)).json()) as Pools).pools.find(
+          (p) => p.provider === "mock",
+        )!.inFlight;
+      // The mock would answer after 3 s; the slot must be free long before that.
+      for (let i = 0; i < 40 && (await inFlight()) > 0; i++) await Bun.sleep(25);
+      expect(await inFlight()).toBe(0);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
 describe("a server that cannot be reached", () => {
   it("does not stop the gateway: it starts without that server's tools and keeps retrying", async () => {
     const lonely = await startGateway({

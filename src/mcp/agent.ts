@@ -76,6 +76,9 @@ async function runTool(
   }
 }
 
+/** How long after the loop's own deadline a model call still in flight is cancelled, ms. */
+const TURN_GRACE_MS = 50;
+
 export async function runAgent(
   manager: McpManager,
   names: ToolNames,
@@ -88,7 +91,9 @@ export async function runAgent(
   const deadline = Date.now() + options.timeoutMs;
   const seen = new Set<string>();
   const messages: ChatMessage[] = [...req.messages];
+  // Tool calls stop when the loop ends (for whatever reason) or the client leaves.
   const abort = new AbortController();
+  const toolSignal = AbortSignal.any([ctx.signal, abort.signal]);
   let usage: Usage | undefined;
   let iterations = 0;
   const header = () =>
@@ -109,8 +114,15 @@ export async function runAgent(
           "AGENT_TIMEOUT",
           `The agent loop ran past its time limit after ${iterations - 1} model calls.`,
         );
+      // The model call gets the loop's remaining time as its own deadline (a little after the
+      // loop's, so the loop's timeout is what the caller sees): it is cancelled, and its pool
+      // slot freed, instead of running on after the loop gave up on it.
+      const deadlineMs = Math.min(routing?.timeoutMs ?? Infinity, left + TURN_GRACE_MS);
       const res = await within(
-        turn({ ...req, messages, stream: false }, ctx, routing),
+        turn({ ...req, messages, stream: false }, ctx, {
+          fallbacks: routing?.fallbacks ?? [],
+          timeoutMs: deadlineMs,
+        }),
         left,
         iterations,
       );
@@ -138,7 +150,7 @@ export async function runAgent(
       for (const [i, call] of calls.entries()) {
         const left2 = deadline - Date.now();
         const content = await within(
-          runTool(manager, call, qualified[i]!, abort.signal, ctx.id),
+          runTool(manager, call, qualified[i]!, toolSignal, ctx.id),
           Math.max(1, left2),
           iterations,
         );
