@@ -23,8 +23,15 @@ export type ChatOutcome =
   | { kind: "response"; response: ChatResponse }
   | { kind: "stream"; chunks: ReadableStream<ChatChunk> };
 
+/** A chat request's way through the gateway below HTTP: the engine's, or a wrapper around it. */
+export type ChatHandler = (
+  req: ChatRequest,
+  ctx: RequestContext,
+  routing?: RoutingOptions,
+) => Promise<ChatOutcome>;
+
 export interface Engine {
-  chat(req: ChatRequest, ctx: RequestContext, routing?: RoutingOptions): Promise<ChatOutcome>;
+  chat: ChatHandler;
   embeddings(
     req: EmbeddingsRequest,
     ctx: RequestContext,
@@ -102,7 +109,6 @@ export function createEngine(deps: EngineDeps): Engine {
           op: "chat" as const,
           keyIndex: a.keyIndex,
           model: a.target.model,
-          body: req,
           wire: a.prepared,
           stream,
         };

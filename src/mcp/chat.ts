@@ -8,7 +8,7 @@
 import { chunkStream, responseChunks } from "../core/assemble.ts";
 import type { ChatChunk } from "../core/chat.ts";
 import type { McpConfig } from "../config/config.ts";
-import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
+import type { ChatHandler, RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import { globMatcher } from "../router/glob.ts";
 import type { ChatRequest } from "../core/chat.ts";
@@ -18,13 +18,11 @@ import { chunkNamesBack, responseNamesBack } from "./results.ts";
 import { qualify, type McpManager } from "./types.ts";
 import { GatewayError } from "../core/errors.ts";
 
-type Chat = (
-  req: ChatRequest,
-  ctx: RequestContext,
-  routing?: RoutingOptions,
-) => Promise<ChatOutcome>;
-
-export function createMcpChat(manager: McpManager, config: McpConfig, next: Chat): Chat {
+export function createMcpChat(
+  manager: McpManager,
+  config: McpConfig,
+  next: ChatHandler,
+): ChatHandler {
   const auto =
     config.agent.auto_execute.length > 0 ? globMatcher(config.agent.auto_execute) : () => false;
   const agent = {
@@ -33,8 +31,10 @@ export function createMcpChat(manager: McpManager, config: McpConfig, next: Chat
     auto,
   };
 
+  const configured = globMatcher(config.tools);
+
   return async (req, ctx, routing) => {
-    const tools = offered(manager.tools(), config.tools, ctx);
+    const tools = offered(manager.tools(), configured, ctx);
     if (tools.length === 0) return next(req, ctx, routing);
     const { req: prepared, names } = withTools(req, tools);
 

@@ -8,7 +8,7 @@ import { GatewayError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { MetricsHandle } from "../observability/metrics-handle.ts";
 import { ServerConnection } from "./connection.ts";
-import { qualify, type McpCallResult, type McpManager, type McpTool } from "./types.ts";
+import { qualify, type McpManager, type McpTool } from "./types.ts";
 import { checkArguments } from "./validate.ts";
 
 export interface ManagerDeps {

@@ -18,26 +18,30 @@ export function permitted(all: readonly McpTool[], ctx: RequestContext): McpTool
   return all.filter((t) => allowed(qualify(t)));
 }
 
-/** The caller's own header and permissions as filters; `none` offers nothing. */
+/**
+ * The tools `configured` (the config's `mcp.tools`, compiled once by the caller) lets through,
+ * filtered further by the caller's permissions and header; `none` offers nothing.
+ */
 export function offered(
   all: readonly McpTool[],
-  configured: readonly string[],
+  configured: (qualified: string) => boolean,
   ctx: RequestContext,
 ): McpTool[] {
   const header = ctx.headers?.get(TOOLS_HEADER)?.trim();
   if (header?.toLowerCase() === "none") return [];
-  const filters = [
-    configured,
-    ctx.permissions?.mcpTools ?? [],
+  const permissions = globMatcher(ctx.permissions?.mcpTools ?? []);
+  const asked = globMatcher(
     header
       ? header
           .split(",")
           .map((p) => p.trim())
           .filter(Boolean)
       : [],
-  ];
-  const matchers = filters.map((f) => globMatcher(f));
-  return all.filter((t) => matchers.every((m) => m(qualify(t))));
+  );
+  return all.filter((t) => {
+    const name = qualify(t);
+    return configured(name) && permissions(name) && asked(name);
+  });
 }
 
 export interface Prepared {

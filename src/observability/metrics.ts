@@ -108,7 +108,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     return t;
   };
 
-  const requests = new client.Counter({
+  new client.Counter({
     name: "switchyard_requests_total",
     help: "Requests answered, by dialect, provider, model and HTTP status.",
     labelNames: ["dialect", "provider", "model", "status"] as const,
@@ -131,7 +131,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  const tokens = new client.Counter({
+  new client.Counter({
     name: "switchyard_tokens_total",
     help: "Tokens reported by upstreams, by direction (input or output).",
     labelNames: ["provider", "model", "direction"] as const,

@@ -1,5 +1,6 @@
 /** Answers for plugin routes: errors in the OpenAI shape the gateway uses there, and auth. */
 import { timingSafeEqual } from "node:crypto";
+import { bearerToken } from "../core/bearer.ts";
 
 export function jsonError(
   status: number,
@@ -12,8 +13,7 @@ export function jsonError(
 
 /** Whether `request` carries `Authorization: Bearer <secret>` (compared in constant time). */
 export function hasBearer(request: Request, secret: string): boolean {
-  const auth = request.headers.get("authorization") ?? "";
-  const given = Buffer.from(auth.startsWith("Bearer ") ? auth.slice(7).trim() : "");
+  const given = Buffer.from(bearerToken(request) ?? "");
   const expected = Buffer.from(secret);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

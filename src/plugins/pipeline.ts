@@ -13,7 +13,7 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
 import { Assembler, chunkStream, responseChunks } from "../core/assemble.ts";
 import { GatewayError } from "../core/errors.ts";
-import type { ChatOutcome, RoutingOptions } from "../engine/engine.ts";
+import type { ChatHandler } from "../engine/engine.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import { ContextViews, RequestState, type LoadedPlugin } from "./context.ts";
@@ -27,11 +27,7 @@ import type {
   StreamEndResult,
 } from "./types.ts";
 
-export type ChatHandler = (
-  req: ChatRequest,
-  ctx: RequestContext,
-  routing?: RoutingOptions,
-) => Promise<ChatOutcome>;
+export type { ChatHandler };
 
 export interface PipelineDeps {
   metrics: Metrics;

@@ -2,7 +2,7 @@
  * What crosses into a pool: plain data only, so the same job can run in-process or be posted to a
  * worker thread.
  */
-import type { ChatChunk, ChatRequest, ChatResponse } from "../core/chat.ts";
+import type { ChatChunk, ChatResponse } from "../core/chat.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../core/embeddings.ts";
 
 export type UpstreamJob =
@@ -12,9 +12,11 @@ export type UpstreamJob =
       keyIndex: number;
       /** The upstream model name. */
       model: string;
-      body: ChatRequest;
-      /** The body already translated for this provider, when the engine had to translate it. */
-      wire?: unknown;
+      /**
+       * The body as this provider takes it: translated once by the engine (which checks a target
+       * can take the request by translating it), so the canonical request does not travel too.
+       */
+      wire: unknown;
       stream: boolean;
     }
   | { op: "embeddings"; keyIndex: number; model: string; body: EmbeddingsRequest; stream: false };

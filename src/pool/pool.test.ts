@@ -18,8 +18,8 @@ interface Started {
 const LONG = 60_000;
 
 function job(name: string): UpstreamJob {
-  const body = { model: name, messages: [{ role: "user" as const, content: "hi" }] };
-  return { op: "chat", keyIndex: -1, model: name, body, stream: false };
+  const wire = { model: name, messages: [{ role: "user" as const, content: "hi" }] };
+  return { op: "chat", keyIndex: -1, model: name, wire, stream: false };
 }
 
 function resultFor(name: string): UpstreamResult {

@@ -95,7 +95,7 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
     if (job.op === "chat") {
       return {
         url: adapter.chat.url(baseUrl, job.model, job.stream),
-        body: job.wire ?? adapter.chat.toRequest(job.body, job.model),
+        body: job.wire,
       };
     }
     if (!adapter.embeddings) {

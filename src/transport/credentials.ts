@@ -6,17 +6,14 @@
  *   Anthropic   x-api-key (or Authorization: Bearer, as the SDK's authToken sends it)
  *   Gemini      x-goog-api-key, or ?key=
  */
+import { bearerToken } from "../core/bearer.ts";
 import type { WireDialect } from "../core/chat.ts";
 import { createContext, type RequestContext } from "../observability/context.ts";
 
-function bearer(request: Request): string | undefined {
-  const auth = request.headers.get("authorization");
-  return auth?.startsWith("Bearer ") ? auth.slice(7).trim() || undefined : undefined;
-}
-
 export function callerKey(request: Request, dialect: WireDialect): string | undefined {
-  if (dialect === "openai") return bearer(request);
-  if (dialect === "anthropic") return request.headers.get("x-api-key")?.trim() || bearer(request);
+  if (dialect === "openai") return bearerToken(request);
+  if (dialect === "anthropic")
+    return request.headers.get("x-api-key")?.trim() || bearerToken(request);
   return (
     request.headers.get("x-goog-api-key")?.trim() ||
     new URL(request.url).searchParams.get("key")?.trim() ||

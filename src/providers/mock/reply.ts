@@ -8,7 +8,6 @@
  * cycle); `[mock:chain]` calls it again with new arguments each time (it never stops by itself).
  */
 import type {
-  ChatMessage,
   ChatRequest,
   FinishReason,
   FunctionTool,

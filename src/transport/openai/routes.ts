@@ -20,10 +20,15 @@ import {
   OpenAiErrorBody,
 } from "./schemas.ts";
 
-/** A shallow copy of `obj` without `key` (the body itself is left as Elysia parsed it). */
-function withoutKey(obj: Record<string, unknown>, key: string): Record<string, unknown> {
-  const { [key]: _, ...rest } = obj;
-  return rest;
+/**
+ * `fallbacks` is the gateway's own field: read here, never sent upstream. The body is copied
+ * without it only when it has one.
+ */
+function splitFallbacks(body: unknown): { rest: Record<string, unknown>; fallbacks: unknown } {
+  const raw = body as Record<string, unknown>;
+  if (raw.fallbacks === undefined) return { rest: raw, fallbacks: undefined };
+  const { fallbacks, ...rest } = raw;
+  return { rest, fallbacks };
 }
 
 export const OPENAI_PREFIXES = ["/v1", "/openai/v1"] as const;
@@ -40,17 +45,14 @@ const errorResponses = {
 export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const chat = (body: unknown, request: Request): Promise<Response> =>
     serveChat(deps, openai, requestContext("openai", request), () => {
-      // `fallbacks` is the gateway's own field: read here, never sent upstream.
-      const raw = body as Record<string, unknown>;
-      const { fallbacks } = raw;
-      const rest = fallbacks === undefined ? raw : withoutKey(raw, "fallbacks");
+      const { rest, fallbacks } = splitFallbacks(body);
       return { req: openai.requestIn(rest), routing: routingOptions(request, fallbacks) };
     });
 
   const embeddings = (body: EmbeddingsRequest, request: Request) => {
     const ctx = requestContext("openai", request);
     return serveJson(deps, openai, ctx, async () => {
-      const { fallbacks, ...rest } = body as unknown as Record<string, unknown>;
+      const { rest, fallbacks } = splitFallbacks(body);
       const req = rest as unknown as EmbeddingsRequest;
       const response = await deps.engine.embeddings(req, ctx, routingOptions(request, fallbacks));
       const usage = {
