@@ -54,9 +54,13 @@ function refuse(
   };
 }
 
+/** Each key record's compiled `allowed_models` (records are shared until the store is read again). */
+const modelMatchers = new WeakMap<KeyRecord, (model: string) => boolean>();
+
 function allowed(key: KeyRecord, requested: string, routed: string | undefined): boolean {
   if (key.allowedModels.length === 0) return true;
-  const match = globMatcher(key.allowedModels);
+  let match = modelMatchers.get(key);
+  if (match === undefined) modelMatchers.set(key, (match = globMatcher(key.allowedModels)));
   return match(requested) || (routed !== undefined && match(routed));
 }
 

@@ -45,23 +45,35 @@ function blocked(rule: DenyRule, direction: Direction): { error: PluginErrorSpec
 /** A plugin per gateway: the rules compiled at setup are its state. */
 export default function guardrails() {
   let rules: Detector[] = [];
-  let deny: DenyRule[] = [];
+  let inputDeny: DenyRule[] = [];
+  let outputDeny: DenyRule[] = [];
   let count: Count = () => {};
 
-  const scrubber =
-    (replacement: string, direction: Direction): Scrub =>
-    (text, counted) => {
+  /**
+   * One request's or response's scrub: the native body repeats the canonical texts, so their
+   * results are kept and the native copies take them instead of being scanned again.
+   */
+  const scrubber = (replacement: string, direction: Direction): Scrub => {
+    const done = new Map<string, string>();
+    return (text, counted) => {
+      const known = counted ? undefined : done.get(text);
+      if (known !== undefined) return known;
       const found = spans(text, rules);
       if (counted) for (const s of found) count(s.rule, "redact", direction);
-      return redact(text, found, replacement);
+      const out = redact(text, found, replacement);
+      if (counted) done.set(text, out);
+      return out;
     };
+  };
 
   return definePlugin({
     name: "guardrails",
     configSchema: ConfigSchema,
     setup({ config, metrics }) {
       rules = redactionRules(config.redact.builtins, config.redact.custom);
-      deny = denyRules(config.deny);
+      const deny = denyRules(config.deny);
+      inputDeny = deny.filter((r) => r.appliesTo !== "output");
+      outputDeny = deny.filter((r) => r.appliesTo !== "input");
       const counter = metrics.counter({
         name: "switchyard_guardrails_total",
         help: "Guardrail rule hits, by rule, action (redact, deny) and direction (input, output).",
@@ -70,7 +82,7 @@ export default function guardrails() {
       count = (rule, action, direction) => counter.inc({ rule, action, direction });
     },
     preHook(ctx, req) {
-      const hit = denied(requestText(req), deny, "input");
+      const hit = inputDeny.length ? denied(requestText(req), inputDeny, "input") : undefined;
       if (hit) {
         count(hit.rule.name, "deny", "input");
         return blocked(hit.rule, "input");
@@ -80,7 +92,7 @@ export default function guardrails() {
     },
     postHook(ctx, res) {
       if (!res || ctx.stream) return;
-      const hit = denied(responseText(res), deny, "output");
+      const hit = outputDeny.length ? denied(responseText(res), outputDeny, "output") : undefined;
       if (hit) {
         count(hit.rule.name, "deny", "output");
         return blocked(hit.rule, "output");
@@ -92,7 +104,6 @@ export default function guardrails() {
       let stream = ctx.scratch.get(STREAM_KEY) as GuardedStream | undefined;
       if (!stream) {
         const { output, replacement } = ctx.config.redact;
-        const outputDeny = deny.filter((r) => r.appliesTo !== "input");
         if ((!output || !rules.length) && !outputDeny.length) return;
         stream = new GuardedStream({
           redact: output ? rules : [],

@@ -22,8 +22,7 @@ export function createPostgresLogStore(url: string): LogStore {
     migrate: () => migratePostgres(sql, MIGRATION_SET, MIGRATIONS),
     async insert(records) {
       if (records.length === 0) return;
-      const rows = records.map((r) => ({ ...r }));
-      await sql`INSERT INTO ${sql(TABLE)} ${sql(rows, ...COLUMNS)}`;
+      await sql`INSERT INTO ${sql(TABLE)} ${sql(records, ...COLUMNS)}`;
     },
     async query(filter) {
       const { sql: text, values } = selectOf(filter, (n) => `$${n}`);

@@ -2,7 +2,7 @@
  * Where log records go: SQLite (the default) or PostgreSQL, behind one small interface, with the
  * migrations and the query filter both stores share.
  */
-import type { Migrations } from "../../src/plugins/index.ts";
+import { whereClause, type Migrations } from "../../src/plugins/index.ts";
 import type { LogRecord } from "./record.ts";
 
 export interface LogFilter {
@@ -69,29 +69,17 @@ export const MIGRATIONS: Migrations = [
 ];
 
 /** A WHERE clause for `filter`; `param(n)` writes the n-th placeholder (`?` or `$n`). */
-export function whereOf(
-  filter: LogFilter,
-  param: (n: number) => string,
-): { sql: string; values: (string | number)[] } {
-  const clauses: string[] = [];
-  const values: (string | number)[] = [];
-  const add = (sql: string, ...vs: (string | number)[]) => {
-    let out = sql;
-    for (const v of vs) {
-      values.push(v);
-      out = out.replace("?", param(values.length));
-    }
-    clauses.push(out);
-  };
-  if (filter.since !== undefined) add("ts >= ?", filter.since);
-  if (filter.until !== undefined) add("ts <= ?", filter.until);
+export function whereOf(filter: LogFilter, param: (n: number) => string) {
+  const where = whereClause<string | number>(param);
+  if (filter.since !== undefined) where.add("ts >= ?", filter.since);
+  if (filter.until !== undefined) where.add("ts <= ?", filter.until);
   if (filter.model !== undefined)
-    add("(model = ? OR requested_model = ?)", filter.model, filter.model);
-  if (filter.provider !== undefined) add("provider = ?", filter.provider);
+    where.add("(model = ? OR requested_model = ?)", filter.model, filter.model);
+  if (filter.provider !== undefined) where.add("provider = ?", filter.provider);
   if (filter.status !== undefined)
-    add("status BETWEEN ? AND ?", filter.status.from, filter.status.to);
-  if (filter.caller !== undefined) add("caller = ?", filter.caller);
-  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
+    where.add("status BETWEEN ? AND ?", filter.status.from, filter.status.to);
+  if (filter.caller !== undefined) where.add("caller = ?", filter.caller);
+  return where.done();
 }
 
 /** `SELECT` of the records matching `filter`, newest first (the limit is a checked integer). */

@@ -38,6 +38,7 @@ export { Assembler, responseChunks } from "../core/assemble.ts";
 export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "./text.ts";
 export { hasBearer, jsonError } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
+export { whereClause } from "./sql.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
 export { connectRedis, type RedisConnection } from "./redis.ts";
 export {

@@ -16,15 +16,24 @@ export type TextMapper = (text: string, where: "canonical" | "native") => string
 
 const TEXT_KEYS = new Set(["text", "content", "system"]);
 
+/** The node with its texts mapped: copied where something changed, the node itself where not. */
 function mapNative(node: JsonValue, fn: TextMapper): JsonValue {
-  if (Array.isArray(node)) return node.map((v) => mapNative(v, fn));
-  if (node === null || typeof node !== "object") return node;
-  const out: Record<string, JsonValue> = {};
-  for (const [key, value] of Object.entries(node)) {
-    out[key] =
-      typeof value === "string" && TEXT_KEYS.has(key) ? fn(value, "native") : mapNative(value, fn);
+  if (Array.isArray(node)) {
+    let out: JsonValue[] | undefined;
+    node.forEach((v, i) => {
+      const mapped = mapNative(v, fn);
+      if (mapped !== v) (out ??= node.slice())[i] = mapped;
+    });
+    return out ?? node;
   }
-  return out;
+  if (node === null || typeof node !== "object") return node;
+  let out: Record<string, JsonValue> | undefined;
+  for (const [key, value] of Object.entries(node)) {
+    const mapped =
+      typeof value === "string" && TEXT_KEYS.has(key) ? fn(value, "native") : mapNative(value, fn);
+    if (mapped !== value) (out ??= { ...node })[key] = mapped;
+  }
+  return out ?? node;
 }
 
 /** Every message's text, in place. */

@@ -1,4 +1,5 @@
 /** Row mapping and filters both SQL stores share. */
+import { whereClause } from "../../../src/plugins/index.ts";
 import type { Budget, RateLimit } from "../config.ts";
 import type { GroupRecord, UsageFilter, UsageRow } from "./types.ts";
 
@@ -27,17 +28,12 @@ export function usageFromRow(r: Record<string, unknown>): UsageRow {
 
 /** A WHERE clause for `filter`; `param(n)` writes the n-th placeholder (`?` or `$n`). */
 export function usageWhere(filter: UsageFilter, param: (n: number) => string) {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    clauses.push(sql.replace("?", param(values.length)));
-  };
-  if (filter.keyId !== undefined) add("key_id = ?", filter.keyId);
-  if (filter.team !== undefined) add("team = ?", filter.team);
-  if (filter.customer !== undefined) add("customer = ?", filter.customer);
-  if (filter.model !== undefined) add("model = ?", filter.model);
-  if (filter.since !== undefined) add("day >= ?", filter.since);
-  if (filter.until !== undefined) add("day <= ?", filter.until);
-  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
+  const where = whereClause(param);
+  if (filter.keyId !== undefined) where.add("key_id = ?", filter.keyId);
+  if (filter.team !== undefined) where.add("team = ?", filter.team);
+  if (filter.customer !== undefined) where.add("customer = ?", filter.customer);
+  if (filter.model !== undefined) where.add("model = ?", filter.model);
+  if (filter.since !== undefined) where.add("day >= ?", filter.since);
+  if (filter.until !== undefined) where.add("day <= ?", filter.until);
+  return where.done();
 }
