@@ -5,40 +5,16 @@
  * `fetch` over HTTP/2 (what `http2: auto` uses), Bun's `fetch` over HTTP/1.1 with keep-alive, and
  * `node:http2` with one session. The client's own CPU per request is the cost the gateway would pay.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadResult } from "./lib/load.ts";
 import { cpuPerRequest, type Report, type Row } from "./lib/report.ts";
 import { freePort, startBun } from "./lib/procs.ts";
 import { ROUNDS } from "./lib/rounds.ts";
+import { selfSignedCert } from "./lib/tls.ts";
 import { round } from "./lib/stats.ts";
 import { medianRuns, ROOT, type Scenario } from "./lib/targets.ts";
 
 const MODES = ["fetch-h2", "fetch-h1", "node-h2"] as const;
-
-function selfSigned(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-tls-"));
-  const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
-  const made = Bun.spawnSync(
-    [
-      "openssl",
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ].concat(["-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]),
-    { stderr: "pipe" },
-  );
-  if (made.exitCode !== 0)
-    throw new Error(`the h2 scenario needs openssl for a test certificate: ${made.stderr}`);
-  return { cert, key };
-}
 
 async function client(url: string, ca: string, mode: string, connections: number, s: number) {
   const proc = Bun.spawn(
@@ -62,7 +38,7 @@ async function client(url: string, ca: string, mode: string, connections: number
 export const h2: Scenario = {
   defaultDurationS: 5,
   async run(o) {
-    const { cert, key } = selfSigned();
+    const { cert, key } = selfSignedCert();
     const port = await freePort();
     const base = `https://127.0.0.1:${port}`;
     const mock = await startBun(

@@ -4,15 +4,11 @@
  * text, ALPN over TLS) as well as HTTP/1.1.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { selfSignedCert } from "../bench/lib/tls.ts";
 import { createMockOpenAi } from "../src/providers/mock/index.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "switchyard-h2-"));
-const cert = join(dir, "cert.pem");
-const key = join(dir, "key.pem");
+const { cert, key } = selfSignedCert();
 const servers: { stop(force: boolean): unknown }[] = [];
 let gw: TestGateway;
 let tlsGw: TestGateway;
@@ -36,25 +32,6 @@ function upstream(name: string, http2: boolean): string {
 }
 
 beforeAll(async () => {
-  const made = Bun.spawnSync([
-    "openssl",
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-  ]);
-  if (made.exitCode !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   const h2 = upstream("h2", true);
   const h1 = upstream("h1", false);
   const providers = {
