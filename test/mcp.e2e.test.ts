@@ -283,56 +283,53 @@ describe("Switchyard as an MCP server", () => {
 });
 
 describe("agent mode time limit", () => {
-  it("stops the loop at timeout_ms with a 504 agent_timeout, cancelling the tool", async () => {
-    const slow = await startGateway({
-      providers: { mock: { type: "mock", models: ["echo"] } },
+  /** A gateway whose agent loop has 150 ms, and what a chat through it ended with. */
+  async function timedOut(provider: object, tool: string, prompt: string) {
+    const gateway = await startGateway({
+      providers: { mock: { type: "mock", models: ["echo"], ...provider } },
       mcp: {
         servers: [{ name: "files", transport: "stdio", command: "bun", args: [FILES] }],
-        tools: ["files/slow"],
+        tools: [tool],
         agent: { auto_execute: ["files/*"], timeout_ms: 150 },
       },
     });
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "k", maxRetries: 0 });
+    const err = (await client.chat.completions
+      .create({ model: "mock/echo", messages: [{ role: "user", content: prompt }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    return { gateway, err };
+  }
+
+  it("stops the loop at timeout_ms with a 504 agent_timeout, cancelling the tool", async () => {
+    const { gateway, err } = await timedOut({}, "files/slow", "be slow");
     try {
-      const client = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: "k", maxRetries: 0 });
-      const err = (await client.chat.completions
-        .create({ model: "mock/echo", messages: [{ role: "user", content: "be slow" }] })
-        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect(err.status).toBe(504);
       expect(err.code).toBe("agent_timeout");
       expect(err.headers?.get("x-switchyard-agent-iterations")).toBe("1");
     } finally {
-      await slow.stop();
+      await gateway.stop();
     }
   });
-});
 
-describe("agent mode time limit, on a slow model", () => {
-  it("cancels the model call the loop gave up on, freeing its pool slot", async () => {
-    const slow = await startGateway({
-      providers: { mock: { type: "mock", models: ["echo"], mock: { latency_ms: 3_000 } } },
-      mcp: {
-        servers: [{ name: "files", transport: "stdio", command: "bun", args: [FILES] }],
-        tools: ["files/read_file"],
-        agent: { auto_execute: ["files/*"], timeout_ms: 150 },
-      },
-    });
+  it("cancels a slow model call the loop gave up on, freeing its pool slot", async () => {
+    const { gateway, err } = await timedOut(
+      { mock: { latency_ms: 3_000 } },
+      "files/read_file",
+      "hello",
+    );
     try {
-      const client = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: "k", maxRetries: 0 });
-      const err = (await client.chat.completions
-        .create({ model: "mock/echo", messages: [{ role: "user", content: "hello" }] })
-        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect(err.status).toBe(504);
       expect(err.code).toBe("agent_timeout");
       type Pools = { pools: { provider: string; inFlight: number }[] };
       const inFlight = async () =>
-        ((await (await fetch(`${slow.url}/health`)).json()) as Pools).pools.find(
+        ((await (await fetch(`${gateway.url}/health`)).json()) as Pools).pools.find(
           (p) => p.provider === "mock",
         )!.inFlight;
       // The mock would answer after 3 s; the slot must be free long before that.
       for (let i = 0; i < 40 && (await inFlight()) > 0; i++) await Bun.sleep(25);
       expect(await inFlight()).toBe(0);
     } finally {
-      await slow.stop();
+      await gateway.stop();
     }
   });
 });
