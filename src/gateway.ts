@@ -47,6 +47,36 @@ export interface Gateway {
 
 /** A margin over `max_body_bytes` so the gateway, not Bun, answers an oversized body (in JSON). */
 const BODY_LIMIT_MARGIN = 1024 * 1024;
+/** Seconds a client's keep-alive connection may sit idle between requests before it is closed. */
+export const CLIENT_IDLE_TIMEOUT_S = 30;
+
+/** The gateway could not start listening (the port is taken, the address is not this host's). */
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ListenError";
+  }
+}
+
+/** Bun.serve's failure to bind, said in terms of what the operator can change. */
+function listenError(err: unknown, host: string, port: number): ListenError {
+  const code = (err as { code?: string }).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new ListenError(
+      `port ${port} on ${host} is already in use (another gateway?); choose another with --port N, PORT=N or server.port`,
+    );
+  }
+  if (["EADDRNOTAVAIL", "EINVAL", "ENOENT", "EAI_NONAME"].includes(code ?? "")) {
+    return new ListenError(
+      `cannot listen on ${where}: "${host}" is not an address of this machine; set --host, HOST or server.host`,
+    );
+  }
+  if (code === "EACCES") {
+    return new ListenError(`not allowed to listen on ${where}; choose a port above 1023`);
+  }
+  return new ListenError(`cannot listen on ${where}: ${(err as Error).message ?? String(err)}`);
+}
 
 /** Loads the config's plugins (running their setup), then builds the gateway. */
 export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
@@ -127,14 +157,24 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     app,
     async listen() {
       const tls = config.server.tls;
-      app.listen({
-        port: config.server.port,
-        hostname: config.server.host,
-        maxRequestBodySize: config.server.max_body_bytes + BODY_LIMIT_MARGIN,
-        // Bun serves HTTP/2 beside HTTP/1.1 on the same port (ALPN with TLS, prior knowledge without).
-        ...({ http2: config.server.http2 } as object),
-        ...(tls ? { tls: { cert: Bun.file(tls.cert_file), key: Bun.file(tls.key_file) } } : {}),
-      });
+      try {
+        app.listen({
+          port: config.server.port,
+          hostname: config.server.host,
+          maxRequestBodySize: config.server.max_body_bytes + BODY_LIMIT_MARGIN,
+          // Chosen here, not left to Elysia's defaults: a port already in use is an error (Elysia
+          // turns on reusePort, which lets a second gateway silently share the port), idle
+          // keep-alive connections close after CLIENT_IDLE_TIMEOUT_S, and no development pages.
+          reusePort: false,
+          idleTimeout: CLIENT_IDLE_TIMEOUT_S,
+          development: false,
+          // Bun serves HTTP/2 beside HTTP/1.1 on the same port (ALPN with TLS, prior knowledge without).
+          ...({ http2: config.server.http2 } as object),
+          ...(tls ? { tls: { cert: Bun.file(tls.cert_file), key: Bun.file(tls.key_file) } } : {}),
+        });
+      } catch (err) {
+        throw listenError(err, config.server.host, config.server.port);
+      }
       const server = app.server!;
       lifecycle.ready = true;
       const host = config.server.host;

@@ -108,6 +108,32 @@ describe("starting the gateway", () => {
     expect(stderr).toContain("providers.openai.keys[0].weight");
   });
 
+  it("refuses to share a port another gateway already listens on, naming the port", async () => {
+    const port = freePort();
+    const first = writeConfig({ providers: { first: { type: "mock" } } });
+    spawnGateway(["--config", first, "--port", String(port)]);
+    const url = `http://127.0.0.1:${port}`;
+    await waitHealthy(url);
+    const second = writeConfig({ providers: { second: { type: "mock" } } });
+    const child = spawnGateway(["--config", second, "--port", String(port)]);
+    expect(await child.exited).toBe(1);
+    const stderr = await new Response(child.stderr).text();
+    expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(stderr).toContain("--port");
+    // Every request still reaches the first gateway's config.
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => chat(url, "first/echo").then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+
+  it("says a host that is not this machine's is a bad host", async () => {
+    const child = spawnGateway(["--port", String(freePort()), "--host", "nonexistent.invalid"]);
+    expect(await child.exited).toBe(1);
+    const stderr = await new Response(child.stderr).text();
+    expect(stderr).toContain('"nonexistent.invalid" is not an address of this machine');
+  });
+
   it("refuses to start when a key's environment variable is missing, naming both", async () => {
     const file = writeConfig({
       providers: { openai: { keys: [{ value: "env.SWITCHYARD_TEST_UNSET_KEY" }] } },
