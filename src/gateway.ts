@@ -19,6 +19,7 @@ import { loadPlugins, NO_PLUGINS, type PluginSet } from "./plugins/load.ts";
 import { createPipeline } from "./plugins/pipeline.ts";
 import { createApp, type App } from "./transport/app.ts";
 import { Lifecycle } from "./transport/lifecycle.ts";
+import { BodyBudget, type BodyLimits } from "./transport/body.ts";
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -128,16 +129,26 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     metrics,
     resolve: engine.resolve,
   });
+  const limits = config.server;
+  const body: BodyLimits = {
+    maxBytes: limits.max_body_bytes,
+    json: { maxDepth: limits.max_json_depth, maxValues: limits.max_json_values },
+    budget: new BodyBudget(limits.max_body_bytes_in_flight),
+    refused: (reason) => metrics.refused(reason),
+  };
+  metrics.trackBodyBytes(() => body.budget.inUse);
   const app = createApp({
     engine,
     chat: pipeline.chat,
     authorize: pipeline.authorize,
+    authenticate: pipeline.authenticate,
+    authenticates: pipeline.authorizes,
     pluginRoutes: plugins.routes,
     ...(mcp ? { mcp } : {}),
     metrics,
     logger,
     lifecycle,
-    maxBodyBytes: config.server.max_body_bytes,
+    body,
   });
 
   /** Once no request is left: workers, stream post-hooks, plugins, MCP connections. */

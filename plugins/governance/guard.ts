@@ -121,6 +121,7 @@ function known(ctx: PluginContext, key: KeyRecord | undefined): { key: KeyRecord
   if (key.team) ctx.caller.team = key.team;
   if (key.customer) ctx.caller.customer = key.customer;
   if (key.mcpTools) ctx.caller.mcpTools = key.mcpTools;
+  if (key.allowedModels.length > 0) ctx.caller.models = key.allowedModels;
   return { key };
 }
 

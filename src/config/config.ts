@@ -24,6 +24,10 @@ export interface ProviderConfig {
     readonly on_full: "reject" | "wait";
   };
   readonly first_byte_timeout_ms?: number;
+  readonly headers_timeout_ms: number;
+  readonly stream_idle_timeout_ms: number;
+  readonly max_response_bytes: number;
+  readonly max_event_bytes: number;
   readonly retry: RetryConfig;
   readonly breaker: BreakerConfig;
   readonly key_cooldown_ms: number;
@@ -60,6 +64,9 @@ export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   readonly max_body_bytes: number;
+  readonly max_body_bytes_in_flight: number;
+  readonly max_json_depth: number;
+  readonly max_json_values: number;
   readonly drain_timeout_ms: number;
   readonly http2: boolean;
   readonly tls?: { readonly cert_file: string; readonly key_file: string };

@@ -34,6 +34,9 @@ describe("parseConfig defaults", () => {
       port: 8080,
       host: "127.0.0.1",
       max_body_bytes: 10_485_760,
+      max_body_bytes_in_flight: 268_435_456,
+      max_json_depth: 64,
+      max_json_values: 100_000,
       drain_timeout_ms: 30_000,
       http2: true,
     });

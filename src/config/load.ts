@@ -24,6 +24,7 @@ import {
 
 type RouteInput = Static<typeof RouteSchema>;
 import { DEFAULT_CONFIG } from "./defaults.ts";
+import { UNSAFE_MODEL } from "../core/models.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -135,6 +136,10 @@ export function parseConfig(
       ...(p.first_byte_timeout_ms === undefined
         ? {}
         : { first_byte_timeout_ms: p.first_byte_timeout_ms }),
+      headers_timeout_ms: p.headers_timeout_ms,
+      stream_idle_timeout_ms: p.stream_idle_timeout_ms,
+      max_response_bytes: p.max_response_bytes,
+      max_event_bytes: p.max_event_bytes,
       retry: p.retry,
       breaker: p.breaker,
       key_cooldown_ms: p.key_cooldown_ms,
@@ -252,6 +257,12 @@ function checkTarget(target: string, field: string, providers: Record<string, Pr
   const provider = target.slice(0, slash);
   if (!Object.hasOwn(providers, provider)) {
     throw new ConfigError(field, `refers to unknown provider "${provider}"`);
+  }
+  if (UNSAFE_MODEL.test(target.slice(slash + 1))) {
+    throw new ConfigError(
+      field,
+      `"${target}": a model name is visible ASCII, without spaces, '?', '#', '%', '\\' or '..' segments`,
+    );
   }
 }
 

@@ -15,6 +15,13 @@ export const DEFAULT_TIMEOUT_MS = 600_000;
 export const DEFAULT_POOL_CONCURRENCY = 256;
 export const DEFAULT_POOL_QUEUE_SIZE = 4096;
 export const DEFAULT_KEY_COOLDOWN_MS = 60_000;
+export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+export const DEFAULT_MAX_JSON_DEPTH = 64;
+export const DEFAULT_MAX_JSON_VALUES = 100_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
 const strict = { additionalProperties: false } as const;
 
@@ -85,6 +92,17 @@ export const ProviderSchema = T.Object(
     timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_TIMEOUT_MS }),
     /** Deadline for the first byte (the first stream event; the whole answer when not streaming). */
     first_byte_timeout_ms: T.Optional(T.Integer({ minimum: 1 })),
+    /**
+     * A streamed answer's response headers come within this (a plain answer's come with its last
+     * byte, so plain requests wait up to `timeout_ms`).
+     */
+    headers_timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_HEADERS_TIMEOUT_MS }),
+    /** The longest a streamed answer may stay silent: before its first event and between events. */
+    stream_idle_timeout_ms: T.Integer({ minimum: 1, default: DEFAULT_STREAM_IDLE_TIMEOUT_MS }),
+    /** The largest plain answer (or error body) read from the upstream; beyond it, a 502. */
+    max_response_bytes: T.Integer({ minimum: 1024, default: DEFAULT_MAX_RESPONSE_BYTES }),
+    /** The largest single event (or line) of a streamed answer; beyond it, the stream fails. */
+    max_event_bytes: T.Integer({ minimum: 1024, default: DEFAULT_MAX_EVENT_BYTES }),
     retry: RetrySchema,
     breaker: BreakerSchema,
     /**
@@ -133,6 +151,18 @@ const ServerSchema = T.Object(
     port: T.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT }),
     host: T.String({ minLength: 1, default: DEFAULT_HOST }),
     max_body_bytes: T.Integer({ minimum: 1, default: DEFAULT_MAX_BODY_BYTES }),
+    /**
+     * Request body bytes the gateway holds at once, across every request being read, parsed and
+     * sent upstream; a request that would pass it is refused with 503 and Retry-After.
+     */
+    max_body_bytes_in_flight: T.Integer({
+      minimum: 1,
+      default: DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+    }),
+    /** Deepest nesting of objects and arrays a JSON body may have. */
+    max_json_depth: T.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_MAX_JSON_DEPTH }),
+    /** Most values (containers, elements and members) a JSON body may hold. */
+    max_json_values: T.Integer({ minimum: 1, default: DEFAULT_MAX_JSON_VALUES }),
     drain_timeout_ms: T.Integer({ minimum: 0, default: DEFAULT_DRAIN_TIMEOUT_MS }),
     /** Accept HTTP/2 as well as HTTP/1.1 (ALPN with TLS, prior knowledge without). */
     http2: T.Boolean({ default: true }),

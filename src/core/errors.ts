@@ -10,6 +10,7 @@ export type ErrorCode =
   | "BODY_TOO_LARGE"
   | "NOT_FOUND"
   | "MODEL_NOT_FOUND"
+  | "MODEL_NOT_ALLOWED"
   | "NO_KEY_FOR_MODEL"
   | "UNSUPPORTED"
   | "POOL_FULL"
@@ -18,6 +19,7 @@ export type ErrorCode =
   | "CIRCUIT_OPEN"
   | "WORKER_FAILED"
   | "SHUTTING_DOWN"
+  | "OVERLOADED"
   | "CLIENT_CLOSED"
   | "UPSTREAM_CLIENT_ERROR"
   | "UPSTREAM_RATE_LIMITED"
@@ -25,6 +27,7 @@ export type ErrorCode =
   | "UPSTREAM_UNREACHABLE"
   | "UPSTREAM_TIMEOUT"
   | "UPSTREAM_INVALID_RESPONSE"
+  | "UPSTREAM_TOO_LARGE"
   | "AGENT_CYCLE"
   | "AGENT_MAX_ITERATIONS"
   | "AGENT_TIMEOUT"
@@ -67,6 +70,8 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   BODY_TOO_LARGE: { status: 413, retryable: false, source: "gateway" },
   NOT_FOUND: { status: 404, retryable: false, source: "gateway" },
   MODEL_NOT_FOUND: { status: 404, retryable: false, source: "gateway" },
+  /** The caller's permissions (governance's `allowed_models`) do not reach this model. */
+  MODEL_NOT_ALLOWED: { status: 403, retryable: false, source: "gateway" },
   NO_KEY_FOR_MODEL: { status: 404, retryable: false, source: "gateway" },
   UNSUPPORTED: { status: 400, retryable: false, source: "gateway" },
   POOL_FULL: { status: 429, retryable: true, source: "gateway" },
@@ -75,6 +80,8 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   CIRCUIT_OPEN: { status: 503, retryable: true, source: "gateway" },
   WORKER_FAILED: { status: 502, retryable: true, source: "gateway" },
   SHUTTING_DOWN: { status: 503, retryable: true, source: "gateway" },
+  /** The gateway holds as many request bytes as it may (`server.max_body_bytes_in_flight`). */
+  OVERLOADED: { status: 503, retryable: true, source: "gateway" },
   CLIENT_CLOSED: { status: 499, retryable: false, source: "gateway" },
   UPSTREAM_CLIENT_ERROR: { status: 400, retryable: false, source: "upstream" },
   UPSTREAM_RATE_LIMITED: { status: 429, retryable: true, source: "upstream" },
@@ -82,6 +89,8 @@ const DEFAULTS: Record<ErrorCode, { status: number; retryable: boolean; source: 
   UPSTREAM_UNREACHABLE: { status: 502, retryable: true, source: "upstream" },
   UPSTREAM_TIMEOUT: { status: 504, retryable: true, source: "upstream" },
   UPSTREAM_INVALID_RESPONSE: { status: 502, retryable: true, source: "upstream" },
+  /** An answer past `max_response_bytes`, or a stream event past `max_event_bytes`. */
+  UPSTREAM_TOO_LARGE: { status: 502, retryable: false, source: "upstream" },
   /** Agent mode: the model repeated a tool call with the same arguments. */
   AGENT_CYCLE: { status: 422, retryable: false, source: "gateway" },
   /** Agent mode: the model was still calling tools after `max_iterations` turns. */

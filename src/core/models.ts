@@ -5,3 +5,12 @@ export interface ModelInfo {
   created: number;
   owned_by: string;
 }
+
+/**
+ * Upstream model names are printable ASCII. They become part of a URL path for some providers
+ * (Gemini) and of the `x-switchyard-model` response header; a name that could leave that path
+ * (`..` segments, `?`, `#`, `%`, backslashes) or holds anything but visible ASCII (spaces,
+ * control characters, letters of other scripts, full-width slashes) is refused before any
+ * upstream call.
+ */
+export const UNSAFE_MODEL = /(^|\/)\.\.(\/|$)|[?#%\\]|[^\x21-\x7e]/;

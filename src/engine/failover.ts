@@ -23,6 +23,7 @@ import type { ProviderPool } from "../pool/pool.ts";
 import type { BoundProvider } from "../providers/registry.ts";
 import type { Health } from "../router/health.ts";
 import type { Router, Target } from "../router/router.ts";
+import { permittedTargets } from "./permissions.ts";
 
 export interface RoutingOptions {
   /** The request's own fallbacks (`fallbacks` in an OpenAI body, or `x-switchyard-fallbacks`). */
@@ -143,7 +144,12 @@ export async function withFailover<T>(
   run: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
   const random = deps.random ?? Math.random;
-  const targets = deps.router.route(requested, routing.fallbacks, deps.health, random);
+  const targets = permittedTargets(
+    deps.router.route(requested, routing.fallbacks, deps.health, random),
+    requested,
+    routing.fallbacks,
+    ctx.permissions?.models,
+  );
   const deadline =
     routing.timeoutMs === undefined ? undefined : performance.now() + routing.timeoutMs;
   let last: GatewayError | undefined;

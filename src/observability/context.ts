@@ -36,8 +36,11 @@ export interface RequestContext {
   headers?: Headers;
   /** Extra headers for the answer, set by plugins (`x-switchyard-cache`, `traceparent`). */
   responseHeaders?: Record<string, string>;
-  /** What the caller may use, as a plugin (governance) decided: MCP tool patterns. */
-  permissions?: { mcpTools?: readonly string[] };
+  /**
+   * What the caller may use, as a plugin (governance) decided: MCP tool patterns, and the models
+   * (globs over `provider/model` and alias names) every target of the request must pass.
+   */
+  permissions?: { mcpTools?: readonly string[]; models?: readonly string[] };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -46,7 +46,12 @@ export interface Metrics {
   trackBreakers(source: () => readonly BreakerGaugeSource[]): void;
   /** An upstream attempt after the first: a retry on the same target, or a fallback. */
   attempt(provider: string, kind: "retry" | "fallback"): void;
+  /** A request refused before it was parsed or routed (`body_too_large`, `json_too_deep`, ...). */
+  refused(reason: string): void;
+  /** Request body bytes held across the gateway, read at scrape time. */
+  trackBodyBytes(source: () => number): void;
   /** A plugin hook that threw (`error`) or ran past its budget (`timeout`). */
+
   pluginFailure(plugin: string, hook: string, kind: "error" | "timeout"): void;
   /** Metrics plugins define for themselves, on this registry. */
   readonly handle: MetricsHandle;
@@ -248,6 +253,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  const refusals = new client.Counter({
+    name: "switchyard_requests_refused_total",
+    help: "Requests refused before they were parsed or routed, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const bodySources: (() => number)[] = [];
+  new client.Gauge({
+    name: "switchyard_body_bytes_in_flight",
+    help: "Request body bytes being read, parsed or sent upstream (bounded by max_body_bytes_in_flight).",
+    registers: [registry],
+    collect() {
+      this.set(bodySources.reduce((sum, source) => sum + source(), 0));
+    },
+  });
+
   const pluginFailures = new client.Counter({
     name: "switchyard_plugin_failures_total",
     help: "Plugin hook calls that threw or ran past their time budget, by plugin, hook and kind.",
@@ -261,6 +282,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     handle: createMetricsHandle(registry),
     pluginFailure(plugin, hook, kind) {
       pluginFailures.inc({ plugin, hook, kind });
+    },
+    refused(reason) {
+      refusals.inc({ reason });
+    },
+    trackBodyBytes(source) {
+      bodySources.push(source);
     },
     trackBreakers(source) {
       breakerSources.push(source);

@@ -3,6 +3,7 @@
  * small view per plugin over the shared state, adding that plugin's config, logger and metrics.
  */
 import type { ChatRequest } from "../core/chat.ts";
+import { headerValue, isHeaderName } from "../core/headers.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { MetricsHandle } from "../observability/metrics-handle.ts";
 import type { RequestContext, RouteInfo } from "../observability/context.ts";
@@ -87,7 +88,13 @@ class HookContext implements PluginContext {
     return this.state.rctx.headers ?? NO_HEADERS;
   }
   setHeader(name: string, value: string): void {
-    (this.state.rctx.responseHeaders ??= {})[name.toLowerCase()] = value;
+    // Building the answer's headers must never fail (it may come after a paid upstream call): a
+    // name HTTP cannot carry is left out, and a value is made sendable.
+    if (typeof name !== "string" || !isHeaderName(name)) {
+      this.logger.warn("setHeader: not a valid header name; left out", { name: String(name) });
+      return;
+    }
+    (this.state.rctx.responseHeaders ??= {})[name.toLowerCase()] = headerValue(String(value));
   }
   get responseHeaders() {
     return this.state.rctx.responseHeaders ?? {};

@@ -45,6 +45,14 @@ export interface Pipeline {
    * throws the first refusal, else leaves the caller's permissions on `ctx`.
    */
   authorize(ctx: RequestContext): Promise<void>;
+  /**
+   * The caller of a chat, embeddings or token-count request, checked by the `authorize` hooks
+   * before its body is read; throws the refusal after the post-hooks of the plugins listed before
+   * the refusing one have seen it.
+   */
+  authenticate(ctx: RequestContext): Promise<void>;
+  /** Whether any plugin has an `authorize` hook (then callers are checked before their bodies). */
+  readonly authorizes: boolean;
   /** Resolves when the post-hooks of every ended stream have run (before plugins shut down). */
   idle(): Promise<void>;
 }
@@ -54,7 +62,14 @@ export function createPipeline(
   next: ChatHandler,
   deps: PipelineDeps,
 ): Pipeline {
-  if (plugins.length === 0) return { chat: next, authorize: async () => {}, idle: async () => {} };
+  if (plugins.length === 0)
+    return {
+      chat: next,
+      authorize: async () => {},
+      authenticate: async () => {},
+      authorizes: false,
+      idle: async () => {},
+    };
   const { metrics } = deps;
   const pending = new Set<Promise<unknown>>();
   const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
@@ -258,9 +273,11 @@ export function createPipeline(
     const response = responseGuard ? responseGuard.settle(after.response) : after.response;
     return { kind: "response", response };
   };
-  async function authorize(rctx: RequestContext): Promise<void> {
-    const state = new RequestState(rctx, { model: "", messages: [] }, deps.resolve);
-    const views = new ContextViews(state);
+  /** Runs the authorize hooks; the refusal and the index of the plugin that made it, if any. */
+  async function runAuthorize(
+    state: RequestState,
+    views: ContextViews,
+  ): Promise<{ error: GatewayError; at: number } | undefined> {
     for (let i = 0; i < plugins.length; i++) {
       const loaded = plugins[i]!;
       const hook = loaded.plugin.authorize;
@@ -268,16 +285,39 @@ export function createPipeline(
       const r = await invoke<AuthorizeResult>(metrics, loaded, "authorize", state, () =>
         hook.call(loaded.plugin, views.of(i, loaded)),
       );
-      if (!r.ok) throw r.error;
+      if (!r.ok) return { error: r.error, at: i };
       if (r.value && r.value !== SKIPPED && "error" in r.value)
-        throw rejection(loaded, r.value.error);
+        return { error: rejection(loaded, r.value.error), at: i };
     }
+    return undefined;
+  }
+
+  async function authorize(rctx: RequestContext): Promise<void> {
+    const state = new RequestState(rctx, { model: "", messages: [] }, deps.resolve);
+    const refused = await runAuthorize(state, new ContextViews(state));
+    if (refused) throw refused.error;
     grant(state, rctx);
+  }
+
+  /**
+   * The caller of a request checked before its body is read. A refusal is still seen by the
+   * plugins listed before the one that refused (the observers: telemetry, logging), whose
+   * post-hooks run with it, so refused requests are timed and logged as before.
+   */
+  async function authenticate(rctx: RequestContext): Promise<void> {
+    const state = new RequestState(rctx, { model: "", messages: [] }, deps.resolve);
+    const views = new ContextViews(state);
+    const refused = await runAuthorize(state, views);
+    if (!refused) return grant(state, rctx);
+    await post(views, refused.at, { error: refused.error });
+    throw refused.error;
   }
 
   return {
     chat,
     authorize,
+    authenticate,
+    authorizes: plugins.some((p) => p.plugin.authorize),
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -293,7 +333,13 @@ function applied(r: Invoked<ChunkResult>, chunk: ChatChunk): ChatChunk | null {
 
 /** What plugins decided the caller may use, passed down to the layers below. */
 function grant(state: RequestState, rctx: RequestContext): void {
-  if (state.caller.mcpTools) rctx.permissions = { mcpTools: state.caller.mcpTools };
+  const { mcpTools, models } = state.caller;
+  if (!mcpTools && !models) return;
+  rctx.permissions = {
+    ...rctx.permissions,
+    ...(mcpTools ? { mcpTools } : {}),
+    ...(models ? { models } : {}),
+  };
 }
 
 function emptyResponse(): ChatResponse {

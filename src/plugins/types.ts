@@ -18,9 +18,13 @@
  *                           with the response the stream added up to; the answer has been sent by
  *                           then, so what it returns is ignored (unless the stream failed before
  *                           its first chunk, which is an ordinary error)
- *   authorize(ctx)          for the gateway's own endpoints that are not chat (the MCP tool API and
- *                           `/mcp`), in config order: may refuse with `{ error }` (governance
- *                           checks the caller's key here) and fill in `ctx.caller`
+ *   authorize(ctx)          in config order, for every request to the gateway's endpoints that take
+ *                           a caller's key (chat, embeddings, token counts, the MCP tool API and
+ *                           `/mcp`), before the request's body is read: may refuse with
+ *                           `{ error }` (governance checks the caller's key here) and fill in
+ *                           `ctx.caller`. A chat request refused here passes the post-hooks of
+ *                           the plugins listed before the refusing one (their pre-hooks have not
+ *                           run: the body was never read), so observers still log it
  *   shutdown()              once, when the gateway stops, after requests in flight have finished
  *
  * Requests and responses are the canonical OpenAI Chat Completions shape (`src/core/chat.ts`),
@@ -67,6 +71,12 @@ export interface Caller {
   customer?: string;
   /** `server/tool` patterns of the MCP tools this caller may see and run; unset allows all. */
   mcpTools?: string[];
+  /**
+   * Globs over `provider/model` and alias names of the models this caller may use; unset allows
+   * all. Every target of the request is checked against them before it is tried (request
+   * fallbacks, an alias's targets and fallbacks, each turn of the MCP agent loop).
+   */
+  models?: string[];
 }
 
 /** What a plugin's hooks are told about the request they are called for. */

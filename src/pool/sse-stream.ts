@@ -7,6 +7,16 @@ import { createParser } from "eventsource-parser";
 import type { ChatChunk } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { StreamParser } from "../providers/types.ts";
+import { unreadable } from "../core/upstream-error.ts";
+
+export interface StreamLimits {
+  /** The largest single event (or unfinished line) the parser holds, in characters. */
+  maxEventBytes: number;
+  /** The longest the upstream may stay silent while the stream waits on it, ms. */
+  idleMs: number;
+  /** The provider, for error messages. */
+  provider: string;
+}
 
 export function sseChunkStream<S>(
   body: ReadableStream<Uint8Array>,
@@ -14,6 +24,7 @@ export function sseChunkStream<S>(
   signal: AbortSignal,
   done: () => void,
   toError: (err: unknown) => GatewayError,
+  limits: StreamLimits,
 ): ReadableStream<ChatChunk> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -23,9 +34,28 @@ export function sseChunkStream<S>(
   let released = false;
   let failure: unknown;
 
+  // The idle watchdog: one timer per stream, re-armed when it fires early. It counts only the time
+  // spent waiting on the upstream (a slow client reading slowly is not upstream silence).
+  let waitingSince: number | undefined;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const watch = (ms: number) => {
+    watchdog = setTimeout(() => {
+      const quiet = waitingSince === undefined ? 0 : performance.now() - waitingSince;
+      if (quiet + 1 < limits.idleMs) return watch(limits.idleMs - quiet);
+      failure ??= new GatewayError(
+        "UPSTREAM_TIMEOUT",
+        `provider "${limits.provider}" sent nothing on its stream for ${limits.idleMs} ms`,
+        { provider: limits.provider },
+      );
+      reader.cancel().catch(() => {});
+    }, ms);
+  };
+  watch(limits.idleMs);
+
   const release = () => {
     if (released) return;
     released = true;
+    clearTimeout(watchdog);
     done();
   };
   // A deadline or a client abort frees the slot even if nobody is reading the stream any more.
@@ -39,6 +69,15 @@ export function sseChunkStream<S>(
   );
 
   const events = createParser({
+    maxBufferSize: limits.maxEventBytes,
+    onError(err) {
+      if (err.type !== "max-buffer-size-exceeded") return;
+      failure ??= new GatewayError(
+        "UPSTREAM_TOO_LARGE",
+        `provider "${limits.provider}" sent a stream event larger than ${limits.maxEventBytes} bytes`,
+        { provider: limits.provider },
+      );
+    },
     onEvent(event) {
       if (ended || failure !== undefined) return;
       try {
@@ -46,7 +85,7 @@ export function sseChunkStream<S>(
         if (step === "done") ended = true;
         else for (const chunk of step) pending.push(chunk);
       } catch (err) {
-        failure = err;
+        failure = unreadable(err);
       }
     },
   });
@@ -56,7 +95,9 @@ export function sseChunkStream<S>(
       async pull(controller) {
         try {
           while (pending.length === 0 && !ended && failure === undefined) {
+            waitingSince = performance.now();
             const { value, done: eof } = await reader.read();
+            waitingSince = undefined;
             if (eof) {
               events.reset({ consume: true });
               if (!ended && failure === undefined) {
@@ -65,7 +106,7 @@ export function sseChunkStream<S>(
               }
               break;
             }
-            events.feed(decoder.decode(value, { stream: true }));
+            if (failure === undefined) events.feed(decoder.decode(value, { stream: true }));
           }
           const delivered = pending.length > 0;
           for (const chunk of pending) controller.enqueue(chunk);

@@ -8,7 +8,10 @@ import type { ProviderConfig } from "../config/config.ts";
 import type { BoundProvider } from "../providers/registry.ts";
 import { localFetch, type FetchLike } from "./local-fetch.ts";
 import type { UpstreamExecutor, UpstreamJob, UpstreamResult } from "./job.ts";
+import { headersDeadline, readErrorBody, readJsonAnswer } from "./answer.ts";
+import { createScrubber } from "./scrub.ts";
 import { sseChunkStream } from "./sse-stream.ts";
+import { unreadable } from "../core/upstream-error.ts";
 
 /** The error an aborted signal stands for: its GatewayError reason, or a client disconnect. */
 export function abortError(signal: AbortSignal): GatewayError {
@@ -16,17 +19,6 @@ export function abortError(signal: AbortSignal): GatewayError {
   return reason instanceof GatewayError
     ? reason
     : new GatewayError("CLIENT_CLOSED", "the client closed the request");
-}
-
-/** Replaces every occurrence of the key in an error's message and names the provider. */
-export function scrubbed(
-  err: GatewayError,
-  provider: string,
-  key: string | undefined,
-): GatewayError {
-  const message = key ? err.message.split(key).join("[redacted]") : err.message;
-  if (message === err.message && err.provider === provider) return err;
-  return new GatewayError(err.code, message, { ...err.toJSON(), provider, cause: err.cause });
 }
 
 /**
@@ -68,21 +60,16 @@ function retryAfterSeconds(res: Response): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-async function readErrorBody(res: Response): Promise<unknown> {
-  const text = await res.text().catch(() => "");
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
   const { adapter, config, baseUrl } = bound;
   const local = adapter.local?.(config);
   const doFetch: FetchLike = local ? localFetch(local) : networkFetch(config, baseUrl);
-  const fail = (err: unknown, key: string | undefined) =>
-    scrubbed(GatewayError.from(err), config.name, key);
+  // Every key and every configured header value may be a secret an upstream could echo.
+  const scrub = createScrubber(config.name, [
+    ...config.keys.map((k) => k.value),
+    ...Object.values(config.headers).filter((v) => v.length >= 8),
+  ]);
+  const fail = (err: unknown) => scrub(GatewayError.from(err));
   // The request headers of each key (and of no key), built once as `Headers`: fetch copies what
   // it is given, so one instance per key serves every request, and a `Headers` is copied faster
   // than a plain record is converted (about 4 µs less CPU per request, measured here).
@@ -90,6 +77,11 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
     new Headers({ ...config.headers, ...adapter.headers(key) });
   const headersByKey = config.keys.map((k) => keyHeaders(k.value));
   const keylessHeaders = keyHeaders(undefined);
+  const streamLimits = {
+    maxEventBytes: config.max_event_bytes,
+    idleMs: config.stream_idle_timeout_ms,
+    provider: config.name,
+  };
 
   function prepare(job: UpstreamJob): { url: string; body: unknown } {
     if (job.op === "chat") {
@@ -114,8 +106,12 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
     signal: AbortSignal,
     done: () => void,
   ): Promise<UpstreamResult> {
-    const key = job.keyIndex >= 0 ? config.keys[job.keyIndex]?.value : undefined;
     let res: Response;
+    // A streamed answer's headers come at once from a live upstream; a plain answer's come with
+    // its last byte, so plain requests are bounded by the pool's `timeout_ms` alone.
+    const deadline = job.stream
+      ? headersDeadline(signal, config.headers_timeout_ms, config.name)
+      : undefined;
     try {
       const { url, body } = prepare(job);
       res = await doFetch(url, {
@@ -123,50 +119,51 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
         headers:
           job.keyIndex >= 0 ? (headersByKey[job.keyIndex] ?? keylessHeaders) : keylessHeaders,
         body: JSON.stringify(body),
-        signal,
+        signal: deadline?.signal ?? signal,
       });
     } catch (err) {
+      deadline?.headersIn();
       done();
       if (signal.aborted) throw abortError(signal);
-      if (err instanceof GatewayError) throw fail(err, key);
+      if (err instanceof GatewayError) throw fail(err);
       throw new GatewayError("UPSTREAM_UNREACHABLE", `could not reach provider "${config.name}"`, {
         provider: config.name,
         cause: err,
       });
     }
+    deadline?.headersIn();
     if (!res.ok) {
       const body = await readErrorBody(res);
       done();
       if (signal.aborted) throw abortError(signal);
-      throw fail(adapter.mapError(res.status, body, retryAfterSeconds(res)), key);
+      throw fail(adapter.mapError(res.status, body, retryAfterSeconds(res)));
     }
     if (job.stream) {
       if (!res.body) {
         done();
-        throw fail(
-          new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent an empty stream"),
-          key,
-        );
+        throw fail(new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent an empty stream"));
       }
-      const chunks = sseChunkStream(res.body, adapter.chat.stream, signal, done, (err) =>
-        signal.aborted ? abortError(signal) : fail(err, key),
+      const chunks = sseChunkStream(
+        res.body,
+        adapter.chat.stream,
+        signal,
+        done,
+        (err) => (signal.aborted ? abortError(signal) : fail(err)),
+        streamLimits,
       );
       return { kind: "stream", chunks };
     }
     try {
-      const json: unknown = await res.json().catch((err: unknown) => {
-        if (signal.aborted) throw abortError(signal);
-        throw new GatewayError(
-          "UPSTREAM_INVALID_RESPONSE",
-          "upstream sent a body that is not JSON",
-          { cause: err },
-        );
-      });
+      const json = await readJsonAnswer(res, config.max_response_bytes, config.name).catch(
+        (err: unknown) => {
+          throw signal.aborted ? abortError(signal) : err;
+        },
+      );
       return job.op === "chat"
         ? { kind: "chat", response: adapter.chat.fromResponse(json) }
         : { kind: "embeddings", response: adapter.embeddings!.fromResponse(json) };
     } catch (err) {
-      throw fail(err, key);
+      throw fail(unreadable(err));
     } finally {
       done();
     }

@@ -42,12 +42,20 @@ describe("resolve", () => {
   });
 
   it("resolves an alias to its provider and upstream model", () => {
-    expect(first(router, "fast")).toEqual({ provider: "openai", model: "gpt-4o-mini" });
+    expect(first(router, "fast")).toEqual({
+      provider: "openai",
+      model: "gpt-4o-mini",
+      via: "fast",
+    });
   });
 
   it("splits provider/model at the first slash", () => {
-    expect(first(router, "openai/gpt-4o")).toEqual({ provider: "openai", model: "gpt-4o" });
-    expect(first(router, "openrouter/anthropic/claude-3.5-sonnet")).toEqual({
+    expect(first(router, "openai/gpt-4o")).toEqual({
+      provider: "openai",
+      model: "gpt-4o",
+      via: "openai/gpt-4o",
+    });
+    expect(first(router, "openrouter/anthropic/claude-3.5-sonnet")).toMatchObject({
       provider: "openrouter",
       model: "anthropic/claude-3.5-sonnet",
     });
@@ -57,6 +65,7 @@ describe("resolve", () => {
     expect(first(router, "claude")).toEqual({
       provider: "openrouter",
       model: "anthropic/claude-3.5-sonnet",
+      via: "claude",
     });
   });
 
@@ -198,6 +207,11 @@ describe("routes with several targets", () => {
     ]);
   });
 
+  it("says which name of the request led to each target", () => {
+    const vias = multi.route("plain", ["c/x", "smart"], healthy, fixed(0)).map((t) => t.via);
+    expect(vias).toEqual(["plain", "c/x", "smart", "smart", "smart"]);
+  });
+
   it("refuses an unknown fallback with MODEL_NOT_FOUND before any call", () => {
     expect(thrown(() => multi.route("plain", ["nope/x"], healthy)).code).toBe("MODEL_NOT_FOUND");
   });
@@ -233,6 +247,8 @@ describe("unsafe model names", () => {
       "openai/a b",
       "openai/a\\b",
       "openai/a\u0000",
+      "openai/модель",
+      "openai/gpt\uff0f4o",
     ]) {
       const err = thrown(() => router.route(name, [], healthy));
       expect(err.code).toBe("INVALID_REQUEST");

@@ -5,6 +5,7 @@
  */
 import { GatewayError } from "../core/errors.ts";
 import type { Config } from "../config/config.ts";
+import { UNSAFE_MODEL } from "../core/models.ts";
 import { globMatcher } from "./glob.ts";
 import type { HealthView } from "./health.ts";
 import { orderTargets } from "./strategy.ts";
@@ -14,6 +15,12 @@ export interface Target {
   provider: string;
   /** The model name the upstream sees. */
   model: string;
+  /**
+   * The name the request gave that led here: the model it asked for, or one of its fallbacks (an
+   * alias or a `provider/model`). A caller allowed that name is allowed every target an
+   * operator's route adds to it.
+   */
+  via: string;
 }
 
 export interface Router {
@@ -33,7 +40,12 @@ export interface Router {
    * usable now; -1 for a provider without keys. Throws NO_KEY_FOR_MODEL (404) when no key admits
    * the model and KEYS_COOLING (429) when every key that does is set aside.
    */
-  pickKey(target: Target, view: HealthView, now: number, random?: () => number): number;
+  pickKey(
+    target: Pick<Target, "provider" | "model">,
+    view: HealthView,
+    now: number,
+    random?: () => number,
+  ): number;
 }
 
 interface CompiledKey {
@@ -41,13 +53,6 @@ interface CompiledKey {
   weight: number;
   admits: (model: string) => boolean;
 }
-
-/**
- * Upstream model names become part of a URL path for some providers (Gemini); a name that could
- * leave that path (`..` segments, `?`, `#`, `%`, backslashes, whitespace, control characters) is
- * refused rather than sent.
- */
-const UNSAFE_MODEL = /(^|\/)\.\.(\/|$)|[?#%\\\s\u0000-\u001f\u007f]/;
 
 function notFound(requested: string, why: string): GatewayError {
   return new GatewayError(
@@ -66,7 +71,7 @@ export function createRouter(config: Config): Router {
     );
   }
 
-  function target(name: string, requested: string): Target {
+  function target(name: string, requested: string): Omit<Target, "via"> {
     const slash = name.indexOf("/");
     const provider = slash > 0 ? name.slice(0, slash) : "";
     const model = slash > 0 ? name.slice(slash + 1) : "";
@@ -79,7 +84,7 @@ export function createRouter(config: Config): Router {
     if (UNSAFE_MODEL.test(model)) {
       throw new GatewayError(
         "INVALID_REQUEST",
-        `The model name '${model}' holds characters no upstream model name has ('..', '?', '#', '%', '\\', spaces or control characters).`,
+        `The model name '${model}' holds characters no upstream model name has: model names are visible ASCII, without spaces, '?', '#', '%', '\\' or '..' segments.`,
         { param: "model" },
       );
     }
@@ -89,17 +94,19 @@ export function createRouter(config: Config): Router {
   /** An alias's targets in strategy order plus its fallbacks, or one `provider/model`. */
   function expand(name: string, view: HealthView, random: () => number): Target[] {
     const route = Object.hasOwn(config.models, name) ? config.models[name] : undefined;
-    if (!route) return [target(name, name)];
+    if (!route) return [{ ...target(name, name), via: name }];
     const targets = route.targets.map((t) => ({ ...target(t.model, name), weight: t.weight }));
     const ordered = orderTargets(targets, route.strategy, view, random);
-    return [...ordered, ...route.fallbacks.map((f) => target(f, name))];
+    return [...ordered, ...route.fallbacks.map((f) => target(f, name))].map(
+      ({ provider, model }) => ({ provider, model, via: name }),
+    );
   }
 
   return {
     route(requested, fallbacks, view, random = Math.random) {
       // The common case, one `provider/model` and no fallbacks, needs no expansion or dedupe.
       if (fallbacks.length === 0 && !Object.hasOwn(config.models, requested))
-        return [target(requested, requested)];
+        return [{ ...target(requested, requested), via: requested }];
       const all = [requested, ...fallbacks].flatMap((name) => expand(name, view, random));
       const seen = new Set<string>();
       return all
@@ -109,7 +116,7 @@ export function createRouter(config: Config): Router {
           seen.add(id);
           return true;
         })
-        .map(({ provider, model }) => ({ provider, model }));
+        .map(({ provider, model, via }) => ({ provider, model, via }));
     },
 
     pickKey(t, view, now, random = Math.random) {

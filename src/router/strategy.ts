@@ -8,7 +8,7 @@ import type { RouteStrategy } from "../config/config.ts";
 import type { HealthView } from "./health.ts";
 import type { Target } from "./router.ts";
 
-type Weighted = Target & { weight: number };
+type Weighted = Pick<Target, "provider" | "model"> & { weight: number };
 
 function weightedOrder(targets: Weighted[], random: () => number): Weighted[] {
   const left = [...targets];

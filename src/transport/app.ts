@@ -5,7 +5,6 @@
 import { Elysia } from "elysia";
 import { swagger } from "@elysiajs/swagger";
 import { GatewayError } from "../core/errors.ts";
-import { createContext } from "../observability/context.ts";
 import { fieldName } from "../config/load.ts";
 import { anthropic } from "../dialects/anthropic/index.ts";
 import { gemini } from "../dialects/gemini/index.ts";
@@ -16,6 +15,8 @@ import { observe, type TransportDeps } from "./exchange.ts";
 import { GEMINI_PREFIXES, geminiRoutes } from "./gemini/routes.ts";
 import { OPENAI_PREFIXES, openAiRoutes } from "./openai/routes.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
+import { releaseBody } from "./body.ts";
+import { requestContext } from "./credentials.ts";
 import { errorResponse } from "./respond.ts";
 
 interface ElysiaValidationLike {
@@ -62,7 +63,8 @@ export function createApp(deps: TransportDeps) {
     .onError(({ code, error, request }) => {
       const err = toGatewayError(code, error, request);
       const codec = dialectOfPath(new URL(request.url).pathname);
-      const ctx = createContext(codec.dialect, request.signal, request.headers.get("x-request-id"));
+      const ctx = requestContext(codec.dialect, request);
+      releaseBody(ctx);
       if (err.code === "INTERNAL")
         deps.logger.error("internal error", { request_id: ctx.id, error: err.cause });
       observe(deps, ctx, { status: err.status, stream: false, error: err });

@@ -1,80 +1,170 @@
 /**
- * Request bodies: read with a byte limit (413 past `max_body_bytes`, whether or not the client sent
- * a Content-Length) and parsed as JSON (400 when it is not, when it nests deeper than
- * MAX_JSON_DEPTH, or when it holds a `__proto__` key, which no API uses and which only serves
- * prototype-pollution attempts). Used as Elysia's body parser.
+ * Request bodies, read within bounds before any object graph is built:
+ *
+ *   bytes     at most `max_body_bytes` per request (413, whether or not the client sent a
+ *             Content-Length), and at most `max_body_bytes_in_flight` across the gateway while
+ *             bodies are read, parsed and sent upstream (503 with Retry-After: the request is
+ *             fine, the gateway is full). A declared Content-Length is reserved before a byte is
+ *             read; a chunked body as it arrives.
+ *   shape     the text is scanned (`json-scan.ts`) before it is parsed: nesting past
+ *             `max_json_depth`, more than `max_json_values` values, or a `__proto__` key (which no
+ *             API uses and which only serves prototype-pollution attempts) is a 400 at once.
+ *
+ * Used as Elysia's body parser. The reservation belongs to the request's context and is given
+ * back by `releaseBody` once the upstream has the request (the transport calls it when the
+ * answer, or a stream's first chunk, is in), or when the request fails.
  */
 import { GatewayError } from "../core/errors.ts";
+import type { RequestContext } from "../observability/context.ts";
+import { scanJson, type JsonLimits, type JsonProblem } from "./json-scan.ts";
 
-/** Deepest nesting of objects and arrays a body may have. */
-export const MAX_JSON_DEPTH = 64;
+/** Why a body was refused before it was parsed, as `switchyard_requests_refused_total` says. */
+export type RefusalReason =
+  | "body_too_large"
+  | "body_bytes_in_flight"
+  | "json_too_deep"
+  | "json_too_many_values"
+  | "json_proto_key";
 
-/** The nesting depth of a parsed JSON value, walked without recursion; stops past `limit`. */
-function depthExceeds(root: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== "object" || value === null) continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
-    }
+/** Request body bytes held across the gateway, against `max_body_bytes_in_flight`. */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.held;
   }
-  return false;
+
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
 }
 
-function tooLarge(limit: number): GatewayError {
-  return new GatewayError("BODY_TOO_LARGE", `Request body exceeds the limit of ${limit} bytes.`);
+export interface BodyLimits {
+  maxBytes: number;
+  json: JsonLimits;
+  budget: BodyBudget;
+  refused(reason: RefusalReason): void;
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
+/** Bytes each request context holds of the budget. */
+const held = new WeakMap<RequestContext, { budget: BodyBudget; bytes: number }>();
+
+function hold(ctx: RequestContext, limits: BodyLimits, bytes: number): void {
+  if (!limits.budget.take(bytes)) {
+    releaseBody(ctx);
+    limits.refused("body_bytes_in_flight");
+    throw new GatewayError(
+      "OVERLOADED",
+      "The gateway is holding as many request bytes as it may at once; retry shortly.",
+      { retryAfter: 1 },
+    );
+  }
+  const lease = held.get(ctx);
+  if (lease) lease.bytes += bytes;
+  else held.set(ctx, { budget: limits.budget, bytes });
+}
+
+/** Gives back what the request holds of the budget; safe to call more than once. */
+export function releaseBody(ctx: RequestContext): void {
+  const lease = held.get(ctx);
+  if (!lease) return;
+  held.delete(ctx);
+  lease.budget.give(lease.bytes);
+}
+
+function tooLarge(limits: BodyLimits): GatewayError {
+  limits.refused("body_too_large");
+  return new GatewayError(
+    "BODY_TOO_LARGE",
+    `Request body exceeds the limit of ${limits.maxBytes} bytes.`,
+  );
+}
+
+async function readLimited(
+  request: Request,
+  ctx: RequestContext,
+  limits: BodyLimits,
+): Promise<string> {
   const declared = request.headers.get("content-length");
   if (declared !== null) {
-    if (Number(declared) > limit) throw tooLarge(limit);
+    const bytes = Number(declared);
+    if (bytes > limits.maxBytes) throw tooLarge(limits);
+    if (bytes > 0) hold(ctx, limits, bytes);
     return request.text();
   }
   if (!request.body) return "";
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => {});
-      throw tooLarge(limit);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limits.maxBytes) throw tooLarge(limits);
+      hold(ctx, limits, value.byteLength);
+      parts.push(value);
     }
-    parts.push(value);
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    throw err;
   }
   return Buffer.concat(parts).toString("utf8");
 }
 
-export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const text = await readLimited(request, limit);
-  if (text.trim() === "") {
-    throw new GatewayError("INVALID_JSON", "The request body is empty; send a JSON object.");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new GatewayError(
-      "INVALID_JSON",
-      `We could not parse the JSON body of your request: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  if (text.includes('"__proto__"')) {
-    throw new GatewayError("INVALID_REQUEST", "The key '__proto__' is not allowed in a request.", {
+const PROBLEMS: Record<JsonProblem, (l: JsonLimits) => [RefusalReason, GatewayError]> = {
+  depth: (l) => [
+    "json_too_deep",
+    new GatewayError("INVALID_JSON", `The JSON body nests deeper than ${l.maxDepth} levels.`),
+  ],
+  values: (l) => [
+    "json_too_many_values",
+    new GatewayError("INVALID_JSON", `The JSON body holds more than ${l.maxValues} values.`),
+  ],
+  proto: () => [
+    "json_proto_key",
+    new GatewayError("INVALID_REQUEST", "The key '__proto__' is not allowed in a request.", {
       param: "__proto__",
-    });
+    }),
+  ],
+};
+
+/** Reads, checks and parses a JSON body; on any failure the request's reservation is given back. */
+export async function readJsonBody(
+  request: Request,
+  ctx: RequestContext,
+  limits: BodyLimits,
+): Promise<unknown> {
+  try {
+    const text = await readLimited(request, ctx, limits);
+    if (text.trim() === "") {
+      throw new GatewayError("INVALID_JSON", "The request body is empty; send a JSON object.");
+    }
+    const problem = scanJson(text, limits.json);
+    if (problem !== undefined) {
+      const [reason, error] = PROBLEMS[problem](limits.json);
+      limits.refused(reason);
+      throw error;
+    }
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new GatewayError(
+        "INVALID_JSON",
+        `We could not parse the JSON body of your request: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  } catch (err) {
+    releaseBody(ctx);
+    throw err;
   }
-  if (depthExceeds(value, MAX_JSON_DEPTH)) {
-    throw new GatewayError(
-      "INVALID_JSON",
-      `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
-    );
-  }
-  return value;
 }

@@ -21,11 +21,17 @@ export function callerKey(request: Request, dialect: WireDialect): string | unde
   );
 }
 
-/** A request's context in its dialect, with the caller's key when it sent one. */
+/** Each request's context, made once (the body parser makes it before the handler runs). */
+const contexts = new WeakMap<Request, RequestContext>();
+
+/** A request's context in its dialect, with the caller's key when it sent one; one per request. */
 export function requestContext(dialect: WireDialect, request: Request): RequestContext {
+  const made = contexts.get(request);
+  if (made) return made;
   const ctx = createContext(dialect, request.signal, request.headers.get("x-request-id"));
   const key = callerKey(request, dialect);
   if (key) ctx.credential = key;
   ctx.headers = request.headers;
+  contexts.set(request, ctx);
   return ctx;
 }

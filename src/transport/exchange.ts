@@ -4,6 +4,7 @@
  */
 import type { Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
+import { headerValue } from "../core/headers.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -11,6 +12,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { McpManager } from "../mcp/types.ts";
 import type { ChatHandler } from "../plugins/pipeline.ts";
 import type { PluginRoute } from "../plugins/load.ts";
+import type { BodyLimits } from "./body.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
 export interface TransportDeps {
@@ -19,14 +21,21 @@ export interface TransportDeps {
   chat: ChatHandler;
   /** Routes plugins serve (`GET /v1/logs`). */
   pluginRoutes: readonly PluginRoute[];
-  /** The plugins' `authorize` hooks, for the gateway's endpoints that are not chat. */
+  /**
+   * The plugins' `authorize` hooks: for the gateway's endpoints that are not chat, and, when
+   * `authenticates`, for every request before its body is read.
+   */
   authorize(ctx: RequestContext): Promise<void>;
+  /** The `authorize` hooks for a request whose body is not read yet (see the pipeline). */
+  authenticate(ctx: RequestContext): Promise<void>;
+  /** Whether any plugin checks credentials (governance): then keys are checked before bodies. */
+  authenticates: boolean;
   /** The MCP manager, when MCP servers are configured. */
   mcp?: McpManager;
   metrics: Metrics;
   logger: Logger;
   lifecycle: Lifecycle;
-  maxBodyBytes: number;
+  body: BodyLimits;
 }
 
 export const JSON_TYPE = "application/json";
@@ -43,7 +52,7 @@ export function metaHeaders(
   };
   if (ctx.route) {
     headers["x-switchyard-provider"] = ctx.route.provider;
-    headers["x-switchyard-model"] = ctx.route.model;
+    headers["x-switchyard-model"] = headerValue(ctx.route.model);
   }
   if (ctx.attempts !== undefined) {
     headers["x-switchyard-attempts"] = String(ctx.attempts);
@@ -94,6 +103,7 @@ export function observe(deps: TransportDeps, ctx: RequestContext, outcome: Outco
       code: err.code,
       status: err.status,
       error: err.message,
+      ...(err.cause instanceof Error ? { cause: err.cause.message } : {}),
     });
   } else if (deps.logger.level === "debug") {
     deps.logger.debug("request", {

@@ -2,12 +2,13 @@
  * Answering a chat request in the caller's dialect: JSON, an SSE stream, or an error body, each
  * with the request's metadata headers and its metrics observation.
  */
-import type { ChatRequest, Usage } from "../core/chat.ts";
+import type { ChatRequest, ChatResponse, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { DialectCodec } from "../dialects/types.ts";
 import type { RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import { admit, JSON_TYPE, metaHeaders, observe, type TransportDeps } from "./exchange.ts";
+import { releaseBody } from "./body.ts";
 import { sseBody } from "./sse.ts";
 
 const SSE_HEADERS = {
@@ -44,6 +45,22 @@ export function failure(
 }
 
 /**
+ * The answer in the caller's format. It was paid for upstream, so a failure to write it is said to
+ * be the upstream's malformed answer (502, logged with its cause), never a 500.
+ */
+function written(codec: DialectCodec, response: ChatResponse): string {
+  try {
+    return JSON.stringify(codec.responseOut(response));
+  } catch (err) {
+    throw new GatewayError(
+      "UPSTREAM_INVALID_RESPONSE",
+      "the provider's answer could not be written in the caller's format",
+      { cause: err },
+    );
+  }
+}
+
+/**
  * Runs a client's request through the engine and answers in `codec`'s dialect. `read` turns the
  * client's body into the canonical request and its routing options; it runs inside the error
  * handling, so a malformed body is answered like any other failure.
@@ -58,6 +75,7 @@ export async function serveChat(
   try {
     admit(deps);
   } catch (err) {
+    releaseBody(ctx);
     return failure(deps, codec, err, ctx, stream);
   }
   let streaming = false;
@@ -65,12 +83,14 @@ export async function serveChat(
     const { req, routing } = read();
     stream = req.stream === true;
     const outcome = await deps.chat(req, ctx, routing);
+    // The upstream has the request by now (a stream's first chunk is in): its body bytes no longer
+    // count against the gateway's bytes in flight.
+    releaseBody(ctx);
     if (outcome.kind === "response") {
       const usage = outcome.response.usage;
+      const body = written(codec, outcome.response);
       observe(deps, ctx, { status: 200, stream: false, usage });
-      return new Response(JSON.stringify(codec.responseOut(outcome.response)), {
-        headers: metaHeaders(ctx, usage, JSON_TYPE),
-      });
+      return new Response(body, { headers: metaHeaders(ctx, usage, JSON_TYPE) });
     }
     const body = sseBody(outcome.chunks, codec.streamOut(req), (summary) => {
       observe(deps, ctx, {
@@ -87,6 +107,7 @@ export async function serveChat(
   } catch (err) {
     return failure(deps, codec, err, ctx, stream);
   } finally {
+    releaseBody(ctx);
     if (!streaming) deps.lifecycle.leave();
   }
 }
@@ -105,6 +126,7 @@ export async function serveJson(
   try {
     admit(deps);
   } catch (err) {
+    releaseBody(ctx);
     return failure(deps, codec, err, ctx, false);
   }
   try {
@@ -116,6 +138,7 @@ export async function serveJson(
   } catch (err) {
     return failure(deps, codec, err, ctx, false);
   } finally {
+    releaseBody(ctx);
     deps.lifecycle.leave();
   }
 }

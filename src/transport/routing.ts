@@ -11,13 +11,18 @@ export const TIMEOUT_HEADER = "x-switchyard-timeout-ms";
 /** At most this many fallbacks per request, each at most MAX_NAME characters. */
 export const MAX_FALLBACKS = 8;
 const MAX_NAME = 256;
+/** Model and alias names are visible ASCII (no spaces, no other scripts). */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
 
 function checkNames(names: unknown[], field: string): string[] {
   if (names.length > MAX_FALLBACKS) throw invalidField(field, `at most ${MAX_FALLBACKS} fallbacks`);
   return names.map((n, i) => {
-    if (typeof n !== "string" || n.length === 0 || n.length > MAX_NAME)
-      throw invalidField(`${field}[${i}]`, "must be a model name (provider/model or an alias)");
+    if (typeof n !== "string" || n.length === 0 || n.length > MAX_NAME || !VISIBLE_ASCII.test(n))
+      throw invalidField(
+        `${field}[${i}]`,
+        "must be a model name (provider/model or an alias), in visible ASCII",
+      );
     return n;
   });
 }

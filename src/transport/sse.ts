@@ -65,8 +65,17 @@ export function sseBody(
             return;
           }
         } catch (err) {
-          const error = GatewayError.from(err);
+          // A chunk the caller's encoder could not write came from the provider's stream.
+          const error =
+            err instanceof GatewayError
+              ? err
+              : new GatewayError(
+                  "UPSTREAM_INVALID_RESPONSE",
+                  "the provider's stream could not be written in the caller's format",
+                  { cause: err },
+                );
           summary.error = error;
+          reader.cancel(error).catch(() => {});
           write(controller, dialect.fail(error));
           controller.close();
           end();

@@ -78,6 +78,7 @@ async function readSse(adapter: ProviderAdapter, sse: string, size = SPLIT): Pro
     new AbortController().signal,
     () => run.releases++,
     (err) => GatewayError.from(err),
+    { maxEventBytes: 1 << 20, idleMs: 60_000, provider: adapter.id },
   );
   try {
     for await (const chunk of stream) run.chunks.push(chunk);

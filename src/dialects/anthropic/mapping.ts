@@ -14,6 +14,7 @@
  */
 import type { FinishReason, Usage } from "../../core/chat.ts";
 import type { StopReason, WireUsage } from "./wire.ts";
+import { tokenCount } from "../../core/usage.ts";
 
 const FINISH: Readonly<Record<string, FinishReason>> = {
   end_turn: "stop",
@@ -43,15 +44,12 @@ export function stopReason(finish: FinishReason | null | undefined): StopReason 
   return finish ? STOP[finish] : "end_turn";
 }
 
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-
 /** Anthropic usage -> canonical: cache reads and cache writes count as prompt tokens. */
 export function usageIn(usage: Record<string, unknown>): Usage {
-  const cached = count(usage.cache_read_input_tokens);
-  const prompt = count(usage.input_tokens) + cached + count(usage.cache_creation_input_tokens);
-  const completion = count(usage.output_tokens);
+  const cached = tokenCount(usage.cache_read_input_tokens);
+  const prompt =
+    tokenCount(usage.input_tokens) + cached + tokenCount(usage.cache_creation_input_tokens);
+  const completion = tokenCount(usage.output_tokens);
   const out: Usage = {
     prompt_tokens: prompt,
     completion_tokens: completion,

@@ -11,6 +11,7 @@
 import type { ChatResponse, FinishReason, JsonObject, ToolCall, Usage } from "../../core/chat.ts";
 import { invalidUpstream, isRecord, parseArguments } from "../fields.ts";
 import { SYNTHETIC_ID } from "./request-in.ts";
+import { tokenCount } from "../../core/usage.ts";
 
 const FILTERED = new Set([
   "SAFETY",
@@ -34,20 +35,15 @@ export function geminiFinish(finish: FinishReason | null | undefined): string {
   return "STOP";
 }
 
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-
 export function usageIn(meta: Record<string, unknown>): Usage {
-  const prompt = count(meta.promptTokenCount);
-  const completion = count(meta.candidatesTokenCount) + count(meta.thoughtsTokenCount);
-  const total = meta.totalTokenCount;
+  const prompt = tokenCount(meta.promptTokenCount);
+  const completion = tokenCount(meta.candidatesTokenCount) + tokenCount(meta.thoughtsTokenCount);
   const usage: Usage = {
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: typeof total === "number" && Number.isFinite(total) ? total : prompt + completion,
+    total_tokens: Math.max(tokenCount(meta.totalTokenCount), prompt + completion),
   };
-  const cached = count(meta.cachedContentTokenCount);
+  const cached = tokenCount(meta.cachedContentTokenCount);
   if (cached > 0) usage.prompt_tokens_details = { cached_tokens: cached };
   return usage;
 }

@@ -6,8 +6,10 @@
  */
 import type { ChatRequest, ChatResponse } from "../../core/chat.ts";
 import type { DialectCodec } from "../types.ts";
+import { cleanUsage } from "../../core/usage.ts";
 import { invalidField, invalidUpstream, isRecord } from "../fields.ts";
 import { openAiErrorBody, openAiErrorInfo } from "./errors.ts";
+import { wellFormedMessage } from "./message.ts";
 import { openAiStreamIn, openAiStreamOut, type OpenAiStreamState } from "./stream.ts";
 
 /** The body was validated by the transport's schema; a client may not forge the extension. */
@@ -26,6 +28,15 @@ function requestOut(req: ChatRequest, model: string): ChatRequest {
 
 function responseIn(body: unknown): ChatResponse {
   if (!isRecord(body) || !Array.isArray(body.choices)) throw invalidUpstream("chat completion");
+  for (const choice of body.choices) {
+    if (!isRecord(choice) || !wellFormedMessage(choice.message))
+      throw invalidUpstream("chat completion choice");
+  }
+  if (body.usage !== undefined) {
+    const usage = cleanUsage(body.usage);
+    if (usage) body.usage = usage;
+    else delete body.usage;
+  }
   return body as unknown as ChatResponse;
 }
 

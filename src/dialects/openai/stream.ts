@@ -7,8 +7,10 @@ import type { ChatChunk, ChatRequest } from "../../core/chat.ts";
 import type { GatewayError } from "../../core/errors.ts";
 import type { SseEvent, StreamEncoder, StreamParser, StreamStep } from "../../core/stream.ts";
 import { upstreamError } from "../../core/upstream-error.ts";
+import { cleanUsage } from "../../core/usage.ts";
 import { invalidUpstream, isRecord } from "../fields.ts";
 import { openAiErrorBody, openAiErrorInfo } from "./errors.ts";
+import { wellFormedMessage } from "./message.ts";
 
 export interface OpenAiStreamState {
   finished: boolean;
@@ -45,6 +47,11 @@ function parse(event: SseEvent, state: OpenAiStreamState): StreamStep {
     throw upstreamError(inStreamStatus(info.type, info.code), info);
   }
   if (!Array.isArray(parsed.choices)) throw invalidUpstream("stream chunk");
+  for (const choice of parsed.choices) {
+    if (!isRecord(choice) || (choice.delta !== undefined && !wellFormedMessage(choice.delta)))
+      throw invalidUpstream("stream chunk choice");
+  }
+  if (parsed.usage !== undefined) parsed.usage = cleanUsage(parsed.usage) ?? null;
   const chunk = parsed as unknown as ChatChunk;
   if (chunk.choices.some((c) => c.finish_reason)) state.finished = true;
   return [chunk];

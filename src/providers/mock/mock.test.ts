@@ -120,6 +120,10 @@ describe("mock upstream", () => {
       keys: [],
       headers: {},
       timeout_ms: 1000,
+      headers_timeout_ms: 1000,
+      stream_idle_timeout_ms: 1000,
+      max_response_bytes: 1 << 20,
+      max_event_bytes: 1 << 20,
       retry: { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0 },
       breaker: {
         enabled: false,

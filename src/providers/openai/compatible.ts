@@ -5,6 +5,7 @@
  */
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../../core/embeddings.ts";
 import { upstreamError } from "../../core/upstream-error.ts";
+import { tokenCount } from "../../core/usage.ts";
 import { openai } from "../../dialects/openai/index.ts";
 import { invalidUpstream, isRecord } from "../../dialects/fields.ts";
 import type { Capabilities, ProviderAdapter } from "../types.ts";
@@ -19,6 +20,13 @@ export interface OpenAiCompatibleOptions {
 
 function fromEmbeddingsBody(body: unknown): EmbeddingsResponse {
   if (!isRecord(body) || !Array.isArray(body.data)) throw invalidUpstream("embeddings response");
+  const usage = isRecord(body.usage) ? body.usage : {};
+  const prompt = tokenCount(usage.prompt_tokens);
+  body.usage = {
+    ...usage,
+    prompt_tokens: prompt,
+    total_tokens: Math.max(prompt, tokenCount(usage.total_tokens)),
+  };
   return body as unknown as EmbeddingsResponse;
 }
 

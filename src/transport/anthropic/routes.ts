@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import { anthropic } from "../../dialects/anthropic/index.ts";
 import { isRecord } from "../../dialects/fields.ts";
-import { readJsonBody } from "../body.ts";
+import { bodyParser } from "../intake.ts";
 import { requestContext } from "../credentials.ts";
 import type { TransportDeps } from "../exchange.ts";
 import { serveChat, serveJson } from "../respond.ts";
@@ -33,7 +33,7 @@ export function anthropicRoutes(deps: TransportDeps, prefix: string) {
   };
 
   return new Elysia({ name: `anthropic:${prefix}`, prefix, normalize: false })
-    .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
+    .onParse(bodyParser(deps, "anthropic"))
     .post(
       "/messages",
       ({ body, request }) =>

@@ -8,7 +8,7 @@ import { Elysia, t } from "elysia";
 import { GatewayError } from "../../core/errors.ts";
 import { invalidField, isRecord } from "../../dialects/fields.ts";
 import { gemini } from "../../dialects/gemini/index.ts";
-import { readJsonBody } from "../body.ts";
+import { bodyParser } from "../intake.ts";
 import { requestContext } from "../credentials.ts";
 import type { TransportDeps } from "../exchange.ts";
 import { failure, serveChat, serveJson } from "../respond.ts";
@@ -76,7 +76,7 @@ export function geminiRoutes(deps: TransportDeps, prefix: string) {
   }
 
   return new Elysia({ name: `gemini:${prefix}`, prefix, normalize: false })
-    .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
+    .onParse(bodyParser(deps, "gemini"))
     .post("/models/*", ({ params, body, request }) => dispatch(params["*"], body, request), {
       body: t.Unknown({
         description:

@@ -11,7 +11,7 @@ import { openai } from "../../dialects/openai/index.ts";
 import { serveMcp } from "../../mcp/server.ts";
 import { qualify, type McpManager } from "../../mcp/types.ts";
 import { permitted } from "../../mcp/offer.ts";
-import { readJsonBody } from "../body.ts";
+import { readJsonBody, releaseBody } from "../body.ts";
 import { requestContext } from "../credentials.ts";
 import type { TransportDeps } from "../exchange.ts";
 import { errorResponse } from "../respond.ts";
@@ -30,6 +30,8 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
       if (error.code === "INTERNAL")
         deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
       return errorResponse(openai, error, ctx);
+    } finally {
+      releaseBody(ctx);
     }
   };
   const visible = (ctx: ReturnType<typeof requestContext>) => permitted(manager.tools(), ctx);
@@ -55,7 +57,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
       "/v1/mcp/tools/call",
       ({ request }) =>
         guarded(request, async (ctx) => {
-          const body = await readJsonBody(request, deps.maxBodyBytes);
+          const body = await readJsonBody(request, ctx, deps.body);
           if (!isRecord(body) || typeof body.name !== "string") {
             throw new GatewayError(
               "INVALID_REQUEST",

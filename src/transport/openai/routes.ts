@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import type { EmbeddingsRequest } from "../../core/embeddings.ts";
 import { openai } from "../../dialects/openai/index.ts";
 import { requestId } from "../../observability/context.ts";
-import { readJsonBody } from "../body.ts";
+import { bodyParser } from "../intake.ts";
 import { requestContext } from "../credentials.ts";
 import { JSON_TYPE, type TransportDeps } from "../exchange.ts";
 import { serveChat, serveJson } from "../respond.ts";
@@ -67,7 +67,7 @@ export function openAiRoutes(deps: TransportDeps, prefix: string) {
   const modelList = JSON.stringify({ object: "list", data: deps.engine.models() });
 
   return new Elysia({ name: `openai:${prefix}`, prefix, normalize: false })
-    .onParse(({ request }) => readJsonBody(request, deps.maxBodyBytes))
+    .onParse(bodyParser(deps, "openai"))
     .post("/chat/completions", ({ body, request }) => chat(body, request), {
       body: ChatCompletionRequest,
       response: { 200: ChatCompletionResponse, ...errorResponses },

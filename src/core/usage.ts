@@ -1,0 +1,47 @@
+/**
+ * Token usage as an upstream reported it, made safe to add up: every count a whole number of at
+ * least 0. Budgets, metrics and logs add these numbers, so a negative, fractional, string or
+ * missing count from a misbehaving upstream must not reach them (a negative count would credit
+ * a budget; a string would turn a sum into text).
+ */
+import type { Usage } from "./chat.ts";
+
+/** A token count as a whole number of at least 0; undefined for anything that is not a number. */
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? Math.ceil(value)
+    : undefined;
+}
+
+/** A count read from an upstream's usage: a whole number of at least 0 (0 for anything else). */
+export function tokenCount(value: unknown): number {
+  return count(value) ?? 0;
+}
+
+function clean(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+/** The usage object itself when it is already clean (the common case: nothing is copied). */
+export function cleanUsage(raw: unknown): Usage | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const u = raw as Record<string, unknown>;
+  const details = u.prompt_tokens_details as Record<string, unknown> | undefined | null;
+  const cachedOk =
+    details == null || details.cached_tokens === undefined || clean(details.cached_tokens);
+  if (clean(u.prompt_tokens) && clean(u.completion_tokens) && clean(u.total_tokens) && cachedOk)
+    return raw as Usage;
+  const prompt = count(u.prompt_tokens) ?? 0;
+  const completion = count(u.completion_tokens) ?? 0;
+  const usage: Usage = {
+    ...(u as object),
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: Math.max(count(u.total_tokens) ?? 0, prompt + completion),
+  } as Usage;
+  const cached =
+    typeof details === "object" && details !== null ? count(details.cached_tokens) : undefined;
+  if (cached === undefined) delete usage.prompt_tokens_details;
+  else usage.prompt_tokens_details = { ...details, cached_tokens: Math.min(cached, prompt) };
+  return usage;
+}

@@ -1,0 +1,102 @@
+/**
+ * Reading an upstream's answer within bounds, so that one answer cannot take the gateway's memory
+ * or a pool slot without limit:
+ *
+ *   a plain answer      at most `max_response_bytes` (refused at once when its Content-Length
+ *                       says more, else counted as it arrives): UPSTREAM_TOO_LARGE (502)
+ *   an error body       at most ERROR_BODY_BYTES; the rest is not read (an error says what it has
+ *                       to say in far less)
+ *   a stream's headers  within `headers_timeout_ms` of sending the request: UPSTREAM_TIMEOUT, which
+ *                       failover treats like any timeout (the next target)
+ *
+ * Stream events and silences are bounded in `sse-stream.ts`.
+ */
+import { GatewayError } from "../core/errors.ts";
+
+/** The most of an error body that is read. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
+function tooLarge(provider: string, limit: number): GatewayError {
+  return new GatewayError(
+    "UPSTREAM_TOO_LARGE",
+    `provider "${provider}" sent an answer larger than ${limit} bytes`,
+    { provider },
+  );
+}
+
+/** The body's text, or undefined when it is longer than `limit` bytes (the rest is not read). */
+async function readCapped(res: Response, limit: number): Promise<string | undefined> {
+  const declared = res.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    res.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (declared !== null || !res.body) return res.text();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** A plain answer's JSON; UPSTREAM_TOO_LARGE past `limit`, UPSTREAM_INVALID_RESPONSE if not JSON. */
+export async function readJsonAnswer(
+  res: Response,
+  limit: number,
+  provider: string,
+): Promise<unknown> {
+  const text = await readCapped(res, limit);
+  if (text === undefined) throw tooLarge(provider, limit);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent a body that is not JSON", {
+      cause: err,
+    });
+  }
+}
+
+/** An error answer's body: its JSON, its text, or "" when it could not be read. */
+export async function readErrorBody(res: Response): Promise<unknown> {
+  const text = (await readCapped(res, ERROR_BODY_BYTES).catch(() => "")) ?? "";
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A signal for the fetch of a streamed answer: the caller's, and aborted with UPSTREAM_TIMEOUT
+ * when no response headers came within `ms`. `headersIn()` stops the timer.
+ */
+export function headersDeadline(
+  signal: AbortSignal,
+  ms: number,
+  provider: string,
+): { signal: AbortSignal; headersIn(): void } {
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new GatewayError(
+          "UPSTREAM_TIMEOUT",
+          `provider "${provider}" sent no response headers within ${ms} ms`,
+          { provider },
+        ),
+      ),
+    ms,
+  );
+  return { signal: controller.signal, headersIn: () => clearTimeout(timer) };
+}
