@@ -13,6 +13,7 @@
  *   long-line-<MiB> a stream whose first event is one line of that many MiB
  *   odd-model       a valid answer naming a model outside ASCII, with nonsense usage
  *   odd-shape       an answer whose message content is an object, not text
+ *   fail            a 503, every time
  *   tool-then-fail  the first request per model: a call of the first tool; then 503s
  *   metered         usage counted as providers count it (below); the answer fills max_tokens × n
  *   anything else   an echo of the last user text
@@ -237,6 +238,7 @@ export function startHostileUpstream(key: string): HostileUpstream {
       return Response.json(chatCompletion("модель", "Hi", oddUsage));
     }
     if (name === "odd-shape") return Response.json(chatCompletion(model, { not: "text" }, null));
+    if (name === "fail") return Response.json(errorBody(api, 503, "overloaded"), { status: 503 });
     if (name === "tool-then-fail") {
       if (count > 1) return Response.json(errorBody(api, 503, "overloaded"), { status: 503 });
       const tool = ((body.tools as Json[] | undefined)?.[0]?.function as Json | undefined)?.name;

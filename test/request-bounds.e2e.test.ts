@@ -1,0 +1,144 @@
+/**
+ * Work before authentication is bounded: a body's shape is checked on its text before it is
+ * parsed (depth, number of values, a `__proto__` key however escaped), the request bytes the
+ * gateway holds at once are capped, and with governance a caller's key is checked before a byte of
+ * its body is read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+
+const KEY = "sk-sy-bounds-caller-key-0001";
+
+let open: TestGateway;
+let guarded: TestGateway;
+
+beforeAll(async () => {
+  open = await startGateway({
+    server: { max_body_bytes_in_flight: 64 * 1024, max_json_values: 1000, max_json_depth: 16 },
+    providers: { mock: { type: "mock" } },
+  });
+  guarded = await startGateway({
+    providers: { mock: { type: "mock" } },
+    storage: { sqlite_path: ":memory:" },
+    governance: { virtual_keys: [{ key: KEY, name: "bounds" }] },
+  });
+});
+
+afterAll(async () => {
+  await open.stop();
+  await guarded.stop();
+});
+
+const hello = { model: "mock/echo", messages: [{ role: "user", content: "hi" }] };
+
+async function send(
+  gw: TestGateway,
+  body: string | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+  type ErrorBody = { error: { message: string; code: string; param: string | null } };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as ErrorBody };
+}
+
+/** A body sent in two parts: `head` at once, the rest when `release()` is called. */
+function heldBody(head: string, tail: string) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(new TextEncoder().encode(head));
+      await released;
+      controller.enqueue(new TextEncoder().encode(tail));
+      controller.close();
+    },
+  });
+  return { body, release };
+}
+
+describe("a body's shape is checked before it is parsed", () => {
+  it("refuses a __proto__ key however it is escaped, naming it", async () => {
+    for (const key of ["__proto__", "\\u005f_proto__", "__pro\\u0074o__"]) {
+      const text = `{"model":"mock/echo","messages":[{"role":"user","content":"hi"}],"metadata":{"${key}":{"admin":true}}}`;
+      const res = await send(open, text);
+      expect(res.status).toBe(400);
+      expect(res.body.error.param).toBe("__proto__");
+    }
+  });
+
+  it("refuses a body holding more values than max_json_values, naming the limit", async () => {
+    const res = await send(
+      open,
+      JSON.stringify({ ...hello, metadata: { n: Array(2000).fill(1) } }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain("more than 1000 values");
+  });
+
+  it("refuses nesting past max_json_depth", async () => {
+    const deep = "[".repeat(40) + "]".repeat(40);
+    const res = await send(open, `{"model":"mock/echo","messages":[],"x":${deep}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain("deeper than 16 levels");
+    const metrics = await (await fetch(`${open.url}/metrics`)).text();
+    expect(metrics).toContain('switchyard_requests_refused_total{reason="json_too_deep"}');
+  });
+});
+
+describe("request bytes held at once are capped", () => {
+  it("refuses with 503 and Retry-After while the cap is taken, then serves again", async () => {
+    const big = JSON.stringify({ ...hello, metadata: { pad: "x".repeat(40 * 1024) } });
+    const held = heldBody(big.slice(0, 41_000), big.slice(41_000));
+    const first = send(open, held.body);
+    await Bun.sleep(100); // the first body's bytes are being read and held
+    const gauge = await (await fetch(`${open.url}/metrics`)).text();
+    expect(gauge).toMatch(/switchyard_body_bytes_in_flight 4\d{4}/);
+    const refused = await send(open, big);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe("overloaded");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    held.release();
+    expect((await first).status).toBe(200);
+    expect((await send(open, big)).status).toBe(200);
+    const after = await (await fetch(`${open.url}/metrics`)).text();
+    expect(after).toContain("switchyard_body_bytes_in_flight 0");
+  });
+});
+
+describe("with governance, the caller's key is checked before its body is read", () => {
+  it("refuses a caller without a valid key while its body is still arriving", async () => {
+    const held = heldBody('{"model":"mock/echo","messages":[', "]}");
+    const answer = send(guarded, held.body, { authorization: "Bearer sk-sy-not-a-key" });
+    const status = await Promise.race([
+      answer.then((r) => r.status),
+      Bun.sleep(3000).then(() => "still reading the body"),
+    ]);
+    held.release();
+    expect(status).toBe(401);
+  });
+
+  it("asks for a key on embeddings and token counts too", async () => {
+    const embeddings = await fetch(`${guarded.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "mock/echo", input: "hi" }),
+    });
+    expect(embeddings.status).toBe(401);
+    const count = await fetch(`${guarded.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(hello),
+    });
+    expect(count.status).toBe(401);
+    const ok = await fetch(`${guarded.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: "mock/echo", input: "hi" }),
+    });
+    expect(ok.status).toBe(200);
+  });
+});
