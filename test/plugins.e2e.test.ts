@@ -362,7 +362,9 @@ describe("the logging plugin on PostgreSQL", () => {
     const doc = {
       providers: { mock: { type: "mock", models: ["echo"] } },
       storage: { postgres_url: schema.url },
-      plugins: [{ name: "logging", config: { flush_interval_ms: 50 } }],
+      plugins: [
+        { name: "logging", config: { flush_interval_ms: 50, query_key: "logs-reader-key-0001" } },
+      ],
     };
     const [one, two] = await Promise.all([startGatewayProcess(doc), startGatewayProcess(doc)]);
     try {
@@ -377,7 +379,9 @@ describe("the logging plugin on PostgreSQL", () => {
       let rows: { status: number; caller: string }[] = [];
       for (let i = 0; i < 40 && rows.length < 2; i++) {
         if (i > 0) await Bun.sleep(50);
-        const r = await fetch(`${one.url}/v1/logs?model=mock/echo`);
+        const r = await fetch(`${one.url}/v1/logs?model=mock/echo`, {
+          headers: { authorization: "Bearer logs-reader-key-0001" },
+        });
         rows = ((await r.json()) as { data: typeof rows }).data;
       }
       expect(rows.length).toBe(2);

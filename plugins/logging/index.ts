@@ -11,6 +11,7 @@ import {
   type Static,
   type StorageConfig,
 } from "../../src/plugins/index.ts";
+import { logAccess } from "./access.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
 import { recordOf } from "./record.ts";
 import { startRetention, type Retention } from "./retention.ts";
@@ -33,8 +34,10 @@ export const ConfigSchema = Type.Object({
   buffer_size: Type.Integer({ minimum: 1, default: 10_000 }),
   /** Records older than this many days are deleted (hourly); unset keeps them all. */
   retention_days: Type.Optional(Type.Integer({ minimum: 1 })),
-  /** When set, `GET /v1/logs` needs `Authorization: Bearer <query_key>`. */
-  query_key: Type.Optional(Type.String({ minLength: 8 })),
+  /** A secret that reads `GET /v1/logs` (as `Authorization: Bearer`), besides the admin key. */
+  query_key: Type.Optional(Type.String({ minLength: 16 })),
+  /** Opens `GET /v1/logs` to anyone; only ever on purpose (logs hold every caller's requests). */
+  public_logs: Type.Boolean({ default: false }),
 });
 
 type Config = Static<typeof ConfigSchema>;
@@ -81,7 +84,8 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
     name: "logging",
     configSchema: ConfigSchema,
     async setup(setup) {
-      const { config, storage, logger, route } = setup;
+      const { config, storage, logger, route, admin } = setup;
+      const access = logAccess(config, admin, logger);
       store = open(storage);
       try {
         await store.migrate();
@@ -93,7 +97,7 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
       if (config.retention_days !== undefined) {
         retention = startRetention(store, config.retention_days, logger);
       }
-      route("GET", "/v1/logs", logsRoute(store, writer, config.query_key));
+      route("GET", "/v1/logs", logsRoute(store, writer, access));
     },
     preHook(ctx, req) {
       const body = ctx.config.bodies ? JSON.stringify(req.messages) : null;

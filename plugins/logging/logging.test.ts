@@ -12,7 +12,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
-import { ask, logs, runLoggingSuite, tag } from "./suite.ts";
+import { ask, asOperator, logs, OPERATOR, runLoggingSuite, tag } from "./suite.ts";
 
 runLoggingSuite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
 
@@ -48,21 +48,47 @@ function failingStore(storage: StorageConfig, failures: number): LogStore {
 const QUIET = { flush_interval_ms: 60_000, batch_size: 1000 };
 
 describe("logging, beyond the store", () => {
-  it("requires the query key when one is set", async () => {
-    const h = await pluginHarness(logging, { config: { query_key: "logs-key-123" } });
+  it("reads with the admin key or the query key, and nothing else", async () => {
+    const h = await pluginHarness(logging, {
+      admin: OPERATOR,
+      config: { query_key: "logs-reader-key-0123" },
+    });
     const get = (auth?: string) =>
       h.fetch("GET", "/v1/logs", auth ? { headers: { authorization: auth } } : {});
     expect((await get()).status).toBe(401);
-    expect((await get("Bearer logs-key-124")).status).toBe(401);
-    expect((await get("Bearer logs-key-123")).status).toBe(200);
+    expect((await get("Bearer logs-reader-key-0124")).status).toBe(401);
+    expect((await get("Bearer logs-reader-key-0123")).status).toBe(200);
+    expect((await h.fetch("GET", "/v1/logs", asOperator)).status).toBe(200);
     await h.close();
+  });
+
+  it("is closed when no credential is set, and says how to open it", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", write: (l) => lines.push(l) });
+    const h = await pluginHarness(logging, { logger });
+    const r = await h.fetch("GET", "/v1/logs");
+    expect(r.status).toBe(401);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toContain(
+      "query_key",
+    );
+    expect(lines.join("\n")).toContain("GET /v1/logs is closed");
+    await h.close();
+  });
+
+  it("refuses to start keeping bodies that nothing guards, unless opened on purpose", async () => {
+    await expect(pluginHarness(logging, { config: { bodies: true } })).rejects.toThrow(
+      "public_logs",
+    );
+    const open = await pluginHarness(logging, { config: { bodies: true, public_logs: true } });
+    expect((await open.fetch("GET", "/v1/logs")).status).toBe(200);
+    await open.close();
   });
 
   it("drops and counts a record that finds the buffer full; requests never wait for the store", async () => {
     let gated: ReturnType<typeof gatedStore> | undefined;
     const plugin = createLoggingPlugin((s) => (gated = gatedStore(s)).store);
     const config = { buffer_size: 2, batch_size: 1, flush_interval_ms: 60_000 };
-    const h = await pluginHarness(plugin, { config });
+    const h = await pluginHarness(plugin, { admin: OPERATOR, config });
     const model = tag("slow");
     expect((await h.chat(ask(model, "r0"))).status).toBe(200);
     await gated!.entered; // r0 is in flight, and the store holds on to it
@@ -79,7 +105,7 @@ describe("logging, beyond the store", () => {
     const lines: string[] = [];
     const logger = createLogger({ level: "warn", write: (l) => lines.push(l) });
     const plugin = createLoggingPlugin((s) => failingStore(s, 2));
-    const h = await pluginHarness(plugin, { config: QUIET, logger });
+    const h = await pluginHarness(plugin, { admin: OPERATOR, config: QUIET, logger });
     await h.chat(ask(tag("lost")));
     expect(await logs(h)).toEqual([]);
     const metrics = await h.metrics();
@@ -91,7 +117,7 @@ describe("logging, beyond the store", () => {
 
   it("writes a batch whose first try failed", async () => {
     const plugin = createLoggingPlugin((s) => failingStore(s, 1));
-    const h = await pluginHarness(plugin, { config: QUIET });
+    const h = await pluginHarness(plugin, { admin: OPERATOR, config: QUIET });
     const model = tag("retried");
     await h.chat(ask(model));
     expect((await logs(h, `?model=${model}`)).length).toBe(1);
@@ -118,7 +144,7 @@ describe("logging, beyond the store", () => {
         },
       };
     });
-    const h = await pluginHarness(plugin, { config: QUIET });
+    const h = await pluginHarness(plugin, { admin: OPERATOR, config: QUIET });
     for (let i = 0; i < 3; i++) await h.chat(ask(tag("pending")));
     expect(events).toEqual([]);
     await h.close();
@@ -133,10 +159,17 @@ describe("logging, beyond the store", () => {
 
     it("keeps records across closing and reopening", async () => {
       const model = tag("remember");
-      const first = await pluginHarness(logging, { storage: { sqlite_path: file }, config: QUIET });
+      const first = await pluginHarness(logging, {
+        admin: OPERATOR,
+        storage: { sqlite_path: file },
+        config: QUIET,
+      });
       await first.chat(ask(model));
       await first.close(); // shutdown writes what is buffered
-      const second = await pluginHarness(logging, { storage: { sqlite_path: file } });
+      const second = await pluginHarness(logging, {
+        admin: OPERATOR,
+        storage: { sqlite_path: file },
+      });
       const rows = await logs(second, `?model=${model}`);
       await second.close();
       expect(rows.map((r) => r.requested_model)).toEqual([model]);

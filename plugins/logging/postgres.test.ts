@@ -8,7 +8,7 @@ import { PG_URL, useTestSchema } from "../../test/helpers/postgres-schema.ts";
 import logging from "./index.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
 import { MIGRATIONS, TABLE } from "./store.ts";
-import { ask, logs, runLoggingSuite, tag } from "./suite.ts";
+import { ask, logs, OPERATOR, runLoggingSuite, tag } from "./suite.ts";
 
 const schema = useTestSchema("sy_logs");
 
@@ -43,8 +43,8 @@ describe("logging on a shared PostgreSQL", () => {
   it("shows each gateway the records the other wrote", async () => {
     const storage = { postgres_url: schema.url };
     const [a, b] = await Promise.all([
-      pluginHarness(logging, { storage }),
-      pluginHarness(logging, { storage }),
+      pluginHarness(logging, { admin: OPERATOR, storage }),
+      pluginHarness(logging, { admin: OPERATOR, storage }),
     ]);
     const model = tag("shared");
     await a.chat(ask(model, "from a"));

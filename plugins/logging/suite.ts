@@ -6,11 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { definePlugin, type ChatRequest, type StorageConfig } from "../../src/plugins/index.ts";
-import { pluginHarness, textResponse, type Harness } from "../../src/plugins/testing.ts";
+import {
+  operatorKey,
+  pluginHarness,
+  textResponse,
+  type Harness,
+} from "../../src/plugins/testing.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import { fingerprint, type LogRecord } from "./record.ts";
 
 const SECRET = "sk-caller-secret-000111";
+/** The operator's key: the harnesses run as under governance, whose admin key reads the logs. */
+const OPERATOR_KEY = "sk-operator-admin-key-000222";
+export const OPERATOR = operatorKey(OPERATOR_KEY);
+export const asOperator = { headers: { authorization: `Bearer ${OPERATOR_KEY}` } };
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 /** A model name no other test uses. */
@@ -24,7 +33,7 @@ export function ask(model: string, content = "hello", extra: Partial<ChatRequest
 
 /** `GET /v1/logs<query>`, which must answer 200. */
 export async function logs(h: Harness, query = ""): Promise<LogRecord[]> {
-  const r = await h.fetch("GET", `/v1/logs${query}`);
+  const r = await h.fetch("GET", `/v1/logs${query}`, asOperator);
   expect(r.status).toBe(200);
   const body = (await r.json()) as { object: string; data: LogRecord[] };
   expect(body.object).toBe("list");
@@ -79,7 +88,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
   describe(`logging to ${label}`, () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await pluginHarness(logging, { storage: storage() });
+      h = await pluginHarness(logging, { admin: OPERATOR, storage: storage() });
     });
     afterAll(() => h.close());
 
@@ -204,7 +213,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
         ["models=gpt", "models"],
       ] as const;
       for (const [q, param] of cases) {
-        const r = await h.fetch("GET", `/v1/logs?${q}`);
+        const r = await h.fetch("GET", `/v1/logs?${q}`, asOperator);
         expect(r.status).toBe(400);
         const body = (await r.json()) as { error: { param: string; type: string } };
         expect(body.error).toMatchObject({ param, type: "invalid_request_error" });
@@ -217,6 +226,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
       const [without] = await logs(h, `?model=${model}`);
       expect(without).toMatchObject({ request_body: null, response_body: null });
       const keeping = await pluginHarness(logging, {
+        admin: OPERATOR,
         storage: storage(),
         config: { bodies: true },
       });
@@ -231,7 +241,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
       // Logging first: its post-hook runs after the neighbour's. Logging last: before it.
       for (const order of [[logging, neighbour] as const, [neighbour, logging] as const]) {
         const model = tag("neighbour");
-        const g = await pluginHarness([...order], { storage: storage() });
+        const g = await pluginHarness([...order], { admin: OPERATOR, storage: storage() });
         await g.chat(ask(model));
         const [row] = await logs(g, `?model=${model}`);
         await g.close();
@@ -241,7 +251,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
 
     it("logs a request a later plugin refused, with its status", async () => {
       const model = tag("refused");
-      const g = await pluginHarness([logging, refuser], { storage: storage() });
+      const g = await pluginHarness([logging, refuser], { admin: OPERATOR, storage: storage() });
       const result = await g.chat(ask(model), { credential: SECRET });
       expect(result.status).toBe(403);
       const [row] = await logs(g, `?model=${model}`);
@@ -266,7 +276,11 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
           prune: (before) => store.prune(before).then((n) => (pruned.resolve(n), n)),
         };
       });
-      const g = await pluginHarness(plugin, { storage: storage(), config: { retention_days: 2 } });
+      const g = await pluginHarness(plugin, {
+        admin: OPERATOR,
+        storage: storage(),
+        config: { retention_days: 2 },
+      });
       expect(await pruned.promise).toBe(1);
       const rows = await logs(g, `?model=${model}`);
       await g.close();

@@ -10,6 +10,7 @@ export type {
   ChunkResult,
   HookName,
   HookTiming,
+  OperatorAccess,
   Plugin,
   PluginContext,
   PluginDefinition,

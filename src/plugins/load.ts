@@ -15,8 +15,10 @@ import { fieldName } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { LoadedPlugin } from "./context.ts";
+import { hasBearer } from "./http.ts";
 import {
   instantiate,
+  type OperatorAccess,
   type Plugin,
   type PluginDefinition,
   type RouteHandler,
@@ -116,6 +118,25 @@ export interface LoadDeps {
   metrics: Metrics;
 }
 
+/** No governance, no operator credential: what plugins started outside a gateway see. */
+export const NO_OPERATOR: OperatorAccess = {
+  governance: false,
+  configured: false,
+  allows: () => false,
+};
+
+/** The operator's credential from the config: governance's `admin_key`, when it is on. */
+export function operatorAccess(config: Config): OperatorAccess {
+  const governance = config.governance as { enabled?: unknown; admin_key?: unknown } | undefined;
+  const on = governance !== undefined && governance.enabled !== false;
+  const key = on && typeof governance.admin_key === "string" ? governance.admin_key : undefined;
+  return {
+    governance: on,
+    configured: key !== undefined,
+    allows: (request) => key !== undefined && hasBearer(request, key),
+  };
+}
+
 export interface PluginSettings {
   config: unknown;
   optional: boolean;
@@ -126,7 +147,7 @@ export interface PluginSettings {
 export async function startPlugin(
   plugin: Plugin,
   settings: PluginSettings,
-  deps: LoadDeps & { storage: StorageConfig },
+  deps: LoadDeps & { storage: StorageConfig; admin: OperatorAccess },
   field: string,
 ): Promise<{ loaded: LoadedPlugin; routes: PluginRoute[] }> {
   // A built-in configured by a top-level section (`governance`) names that section's fields.
@@ -139,6 +160,7 @@ export async function startPlugin(
     logger,
     metrics: deps.metrics.handle,
     storage: deps.storage,
+    admin: deps.admin,
     route(method, path, handler) {
       routes.push({ method, path, plugin: plugin.name, handler });
     },
@@ -166,6 +188,7 @@ export async function startPlugin(
 export async function loadPlugins(config: Config, deps: LoadDeps): Promise<PluginSet> {
   const plugins: LoadedPlugin[] = [];
   const routes: PluginRoute[] = [];
+  const admin = operatorAccess(config);
   for (const { entry, field } of entriesOf(config)) {
     try {
       const plugin = await importPlugin(entry, field);
@@ -180,7 +203,7 @@ export async function loadPlugins(config: Config, deps: LoadDeps): Promise<Plugi
       const started = await startPlugin(
         plugin,
         settings,
-        { ...deps, storage: config.storage },
+        { ...deps, storage: config.storage, admin },
         field,
       );
       plugins.push(started.loaded);

@@ -16,11 +16,16 @@ import type { StorageConfig } from "../config/config.ts";
 import { createContext } from "../observability/context.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";
-import { startPlugin, type PluginRoute } from "./load.ts";
+import { NO_OPERATOR, startPlugin, type PluginRoute } from "./load.ts";
 import type { LoadedPlugin } from "./context.ts";
 import { createPipeline } from "./pipeline.ts";
 import { textReply } from "./reply.ts";
-import { instantiate, type PluginDefinition, type PluginErrorSpec } from "./types.ts";
+import {
+  instantiate,
+  type OperatorAccess,
+  type PluginDefinition,
+  type PluginErrorSpec,
+} from "./types.ts";
 
 export interface HarnessOptions {
   config?: unknown;
@@ -28,6 +33,8 @@ export interface HarnessOptions {
   timeoutMs?: number;
   storage?: Partial<StorageConfig>;
   logger?: Logger;
+  /** The operator's credential the plugins see (none by default). */
+  admin?: OperatorAccess;
 }
 
 /** What the scripted provider answers: a response, the chunks of a stream, or an error. */
@@ -63,6 +70,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** An operator credential for a harness (`{ admin: operatorKey("...") }`), as governance gives one. */
+export function operatorKey(key: string, governance = true): OperatorAccess {
+  return {
+    governance,
+    configured: true,
+    allows: (request) => request.headers.get("authorization") === `Bearer ${key}`,
+  };
+}
+
 /** A reply with fixed text, the default answer. */
 export function textResponse(text: string, model = "echo"): ChatResponse {
   const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
@@ -93,7 +109,13 @@ export async function pluginHarness(
       optional: options.optional ?? false,
       timeoutMs: options.timeoutMs ?? 2000,
     };
-    const started = await startPlugin(plugin, settings, { logger, metrics, storage }, plugin.name);
+    const admin = options.admin ?? NO_OPERATOR;
+    const started = await startPlugin(
+      plugin,
+      settings,
+      { logger, metrics, storage, admin },
+      plugin.name,
+    );
     loaded.push(started.loaded);
     routes.push(...started.routes);
   }

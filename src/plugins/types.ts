@@ -128,6 +128,19 @@ export interface HookTiming {
 /** A plain HTTP route a plugin serves (`GET /v1/logs`). */
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
+/**
+ * The operator's credential, for plugin routes that serve other callers' data (`GET /v1/logs`):
+ * governance's `admin_key`, when governance is on and has one.
+ */
+export interface OperatorAccess {
+  /** Whether governance (virtual keys) is on. */
+  readonly governance: boolean;
+  /** Whether an operator credential exists at all. */
+  readonly configured: boolean;
+  /** Whether `request` carries it as `Authorization: Bearer` (compared in constant time). */
+  allows(request: Request): boolean;
+}
+
 /** What `setup` is given. */
 export interface SetupContext<C = unknown> {
   readonly config: C;
@@ -135,6 +148,8 @@ export interface SetupContext<C = unknown> {
   readonly metrics: MetricsHandle;
   /** Shared storage settings (`storage` in the config): Redis, PostgreSQL, the SQLite file. */
   readonly storage: StorageConfig;
+  /** The operator's credential, for routes that serve data (see `OperatorAccess`). */
+  readonly admin: OperatorAccess;
   /** Serves `method path` with `handler`; paths are exact (`/v1/logs`). */
   route(
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
