@@ -10,12 +10,12 @@ import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 const ADMIN = "admin-key-for-the-tests-0001";
 const KEYS = {
-  open: "sk-sy-test-open-0001",
-  narrow: "sk-sy-test-narrow-0001",
-  limited: "sk-sy-test-limited-0001",
-  poor: "sk-sy-test-poor-0001",
-  teamA1: "sk-sy-test-team-a1",
-  teamA2: "sk-sy-test-team-a2",
+  open: "sk-sy-test-open-0001-wxy",
+  narrow: "sk-sy-test-narrow-0001-w",
+  limited: "sk-sy-test-limited-0001-",
+  poor: "sk-sy-test-poor-0001-wxy",
+  teamA1: "sk-sy-test-team-a1-wxyz0",
+  teamA2: "sk-sy-test-team-a2-wxyz0",
 };
 const PRICE = { input_per_million: 1_000, output_per_million: 2_000 };
 
@@ -76,8 +76,10 @@ describe("who may call", () => {
     expect(((await none.json()) as { error: { message: string } }).error.message).toContain(
       "Authorization: Bearer",
     );
-    expect(await failure(ask(openai("sk-sy-unknown")))).toBeInstanceOf(OpenAI.AuthenticationError);
-    const a = await anthropicFailure("sk-sy-unknown");
+    expect(await failure(ask(openai("sk-sy-unknown-wxyz012345")))).toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
+    const a = await anthropicFailure("sk-sy-unknown-wxyz012345");
     expect(a).toBeInstanceOf(Anthropic.AuthenticationError);
     const g = await fetch(`${gw.url}/v1beta/models/mock/echo:generateContent?key=sk-sy-unknown`, {
       method: "POST",
@@ -176,11 +178,18 @@ describe("the admin API", () => {
     expect((await admin("/admin/keys", {}, KEYS.open)).status).toBe(401);
   });
 
-  it("lists keys without the keys themselves", async () => {
-    const list = await admin("/admin/keys");
+  it("lists keys with a four-character hint, never more of a key", async () => {
+    const list = (await admin("/admin/keys")) as unknown as {
+      data: { name: string; key_hint: string }[];
+    };
     const text = JSON.stringify(list);
-    for (const secret of Object.values(KEYS)) expect(text).not.toContain(secret);
-    expect(text).toContain("sk-sy-test");
+    for (const secret of Object.values(KEYS)) {
+      for (let i = 0; i + 8 <= secret.length - 4; i++)
+        expect(text).not.toContain(secret.slice(i, i + 8));
+    }
+    expect(list.data.find((k) => k.name === "open")!.key_hint).toBe(
+      `sk-sy-…${KEYS.open.slice(-4)}`,
+    );
   });
 
   it("creates a key shown once, rotates it, and revokes it", async () => {
@@ -294,6 +303,22 @@ describe("with Redis unreachable", () => {
 });
 
 describe("governance configuration", () => {
+  it("refuses to start on a config key too short or too plain to be secret, naming the minimum", async () => {
+    for (const [key, says] of [
+      ["sk-sy-short-key", "at least 24"],
+      ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "different"],
+    ]) {
+      const { parseConfig } = await import("../src/config/load.ts");
+      const { openGateway } = await import("../src/gateway.ts");
+      const { silentLogger } = await import("../src/observability/logger.ts");
+      const config = parseConfig({
+        storage: { sqlite_path: ":memory:" },
+        governance: { virtual_keys: [{ key, name: "weak" }] },
+      });
+      await expect(openGateway(config, { logger: silentLogger })).rejects.toThrow(says!);
+    }
+  });
+
   it("names the field of a bad governance section", async () => {
     const { parseConfig } = await import("../src/config/load.ts");
     const { openGateway } = await import("../src/gateway.ts");
@@ -301,7 +326,7 @@ describe("governance configuration", () => {
     const config = parseConfig({
       storage: { sqlite_path: ":memory:" },
       governance: {
-        virtual_keys: [{ key: "sk-sy-long-enough", name: "x", budget: { max_usd: 0 } }],
+        virtual_keys: [{ key: "sk-sy-long-enough-wxyz01", name: "x", budget: { max_usd: 0 } }],
       },
     });
     await expect(openGateway(config, { logger: silentLogger })).rejects.toThrow(

@@ -17,8 +17,8 @@ import { startSearchServer } from "./fixtures/mcp/search-server.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 const FILES = join(import.meta.dir, "fixtures/mcp/files-server.ts");
-const KEY = "sk-sy-mcp-caller-0001";
-const NARROW = "sk-sy-mcp-narrow-0001";
+const KEY = "sk-sy-mcp-caller-0001-wx";
+const NARROW = "sk-sy-mcp-narrow-0001-wx";
 
 let search: ReturnType<typeof startSearchServer>;
 let legacy: Awaited<ReturnType<typeof startLegacyServer>>;
@@ -278,7 +278,7 @@ describe("Switchyard as an MCP server", () => {
     const narrow = await connect(NARROW);
     expect((await narrow.listTools()).tools.map((t) => t.name)).toEqual(["search__search"]);
     await narrow.close();
-    await expect(connect("sk-sy-not-a-key")).rejects.toThrow();
+    await expect(connect("sk-sy-not-a-key-wxyz0123")).rejects.toThrow();
   });
 });
 

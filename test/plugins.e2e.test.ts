@@ -310,7 +310,7 @@ describe("the logging plugin in a gateway process", () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const file = join(mkdtempSync(join(tmpdir(), "switchyard-logs-")), "logs.sqlite");
-    const key = "sk-sy-logged-key-0001";
+    const key = "sk-sy-logged-key-0001-wx";
     const proc = await startGatewayProcess({
       providers: { mock: { type: "mock", models: ["echo"] } },
       storage: { sqlite_path: file },
@@ -333,7 +333,7 @@ describe("the logging plugin in a gateway process", () => {
         },
         body: JSON.stringify({ model: "mock/echo", messages: [{ role: "user", content: "hi" }] }),
       });
-    expect((await ask("sk-sy-wrong-key")).status).toBe(401);
+    expect((await ask("sk-sy-wrong-key-wxyz0123")).status).toBe(401);
     const ok = await ask(key);
     expect(ok.status).toBe(200);
     const trace = ok.headers.get("traceparent")!.split("-")[1];
@@ -350,7 +350,7 @@ describe("the logging plugin in a gateway process", () => {
     expect(rows[1]!.trace_id).toBe(trace);
     expect(rows[1]!.caller).toMatch(/^vk_/);
     expect(JSON.stringify(rows)).not.toContain(key);
-    expect(JSON.stringify(rows)).not.toContain("sk-sy-wrong-key");
+    expect(JSON.stringify(rows)).not.toContain("sk-sy-wrong-key-wxyz0123");
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The admin API under `/admin`, guarded by `Authorization: Bearer <admin_key>`:
  *
- *   GET    /admin/keys                 list keys (never the key itself: `key_prefix` only)
+ *   GET    /admin/keys                 list keys (never the key itself: a `key_hint` only)
  *   POST   /admin/keys                 create; the answer holds the new key, shown once
  *   GET    /admin/keys/:id             one key
  *   PATCH  /admin/keys/:id             change name, team, customer, allowed_models, rate_limit, budget
@@ -22,7 +22,7 @@ import {
 } from "../../src/plugins/index.ts";
 import { BudgetSchema, RateLimitSchema } from "./config.ts";
 import type { KeyDirectory } from "./directory.ts";
-import { displayPrefix, hashKey, keyRecord, newKey } from "./keys.ts";
+import { keyHint, hashKey, keyRecord, newKey } from "./keys.ts";
 import { levelsOf } from "./levels.ts";
 import type { Limiter } from "./limiter/types.ts";
 import { MICRO } from "./pricing.ts";
@@ -58,7 +58,7 @@ function view(k: KeyRecord) {
   return {
     id: k.id,
     name: k.name,
-    key_prefix: k.keyPrefix,
+    key_hint: k.keyHint,
     team: k.team,
     customer: k.customer,
     allowed_models: k.allowedModels,
@@ -191,7 +191,7 @@ export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
       const secret = newKey();
       const updated = await store.updateKey(
         id,
-        { keyHash: hashKey(secret), keyPrefix: displayPrefix(secret) },
+        { keyHash: hashKey(secret), keyHint: keyHint(secret) },
         Date.now(),
       );
       directory.forget();

@@ -27,7 +27,8 @@ const Limits = {
 
 export const VirtualKeySchema = Type.Object(
   {
-    key: Type.String({ minLength: 8 }),
+    /** At least 24 characters, at least 10 of them different (checked at start). */
+    key: Type.String({ minLength: 1 }),
     name: Type.String({ minLength: 1 }),
     team: Type.Optional(Type.String({ minLength: 1 })),
     customer: Type.Optional(Type.String({ minLength: 1 })),

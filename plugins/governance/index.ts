@@ -17,7 +17,7 @@ import { adminRoutes } from "./admin.ts";
 import { GovernanceSchema } from "./config.ts";
 import { createDirectory, type KeyDirectory } from "./directory.ts";
 import { actualCost, admit, identify, type Admitted, type GuardDeps } from "./guard.ts";
-import { keyRecord } from "./keys.ts";
+import { keyRecord, weakKey } from "./keys.ts";
 import { createMemoryLimiter } from "./limiter/memory.ts";
 import { createRedisLimiter } from "./limiter/redis.ts";
 import { createResilientLimiter } from "./limiter/resilient.ts";
@@ -51,6 +51,10 @@ export default function governancePlugin() {
     configSchema: GovernanceSchema,
     async setup(setup) {
       const { config, storage, logger, metrics } = setup;
+      config.virtual_keys.forEach((k, i) => {
+        const weak = weakKey(k.key);
+        if (weak) throw new Error(`governance.virtual_keys[${i}].key ${weak}`);
+      });
       store = storage.postgres_url
         ? createPostgresStore(storage.postgres_url)
         : createSqliteStore(storage.sqlite_path);

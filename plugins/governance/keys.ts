@@ -1,6 +1,8 @@
 /**
  * Virtual keys: made with 32 random bytes (`sk-sy-` + base64url), stored as their SHA-256 hash
- * with a short display prefix; the key itself is shown once, when it is made.
+ * with a four-character hint; the key itself is shown once, when it is made. Keys written in the
+ * config must be long and varied enough that their hash (in the store) or their id (derived from
+ * it, in logs and usage) gives nothing to guess.
  */
 import type { KeyPatch, KeyRecord } from "./store/types.ts";
 
@@ -14,9 +16,27 @@ export function newKey(): string {
   return KEY_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 }
 
-/** What may be shown of a key: its first characters. */
-export function displayPrefix(key: string): string {
-  return `${key.slice(0, 10)}...`;
+/**
+ * What may be shown of a key: a hint to tell keys apart, never enough to guess one. Its last four
+ * characters, after the `sk-sy-` every generated key starts with.
+ */
+export function keyHint(key: string): string {
+  const tail = key.slice(-HINT_CHARACTERS);
+  return key.startsWith(KEY_PREFIX) ? `${KEY_PREFIX}…${tail}` : `…${tail}`;
+}
+
+export const HINT_CHARACTERS = 4;
+/** The shortest key a config may hold, and the fewest different characters in it. */
+export const MIN_KEY_LENGTH = 24;
+export const MIN_KEY_CHARACTERS = 10;
+
+/** Why a config key is too easy to guess, or undefined when it is not. */
+export function weakKey(key: string): string | undefined {
+  if (key.length < MIN_KEY_LENGTH)
+    return `is ${key.length} characters; a virtual key needs at least ${MIN_KEY_LENGTH} (a random one: openssl rand -base64 24)`;
+  if (new Set(key).size < MIN_KEY_CHARACTERS)
+    return `repeats too few characters (fewer than ${MIN_KEY_CHARACTERS} different ones) to be secret; use a random one`;
+  return undefined;
 }
 
 export type KeyFields = Pick<KeyRecord, "name"> &
@@ -39,7 +59,7 @@ export function keyRecord(
     id: `vk_${id}`,
     name: fields.name,
     keyHash: hash,
-    keyPrefix: displayPrefix(secret),
+    keyHint: keyHint(secret),
     team: fields.team ?? null,
     customer: fields.customer ?? null,
     allowedModels: fields.allowedModels ?? [],

@@ -42,4 +42,9 @@ export const MIGRATIONS: readonly string[][] = [
     `CREATE INDEX IF NOT EXISTS governance_usage_customer ON governance_usage (customer, day)`,
   ],
   [`ALTER TABLE governance_keys ADD COLUMN mcp_tools TEXT`],
+  // The column held a key's first ten characters (a short key whole); it holds a hint now. Config
+  // keys get theirs back when seeded; a key made through the admin API keeps only its prefix.
+  [
+    `UPDATE governance_keys SET key_prefix = CASE WHEN key_prefix LIKE 'sk-sy-%' THEN 'sk-sy-…' ELSE '…' END`,
+  ],
 ];

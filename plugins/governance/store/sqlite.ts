@@ -32,7 +32,8 @@ export function createSqliteStore(path: string): GovernanceStore {
         `INSERT INTO governance_keys (${cols}) VALUES (${params})
          ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, team = excluded.team,
            customer = excluded.customer, allowed_models = excluded.allowed_models,
-           rate_limit = excluded.rate_limit, budget = excluded.budget, updated_at = excluded.updated_at`,
+           rate_limit = excluded.rate_limit, budget = excluded.budget, mcp_tools = excluded.mcp_tools,
+           key_prefix = excluded.key_prefix, updated_at = excluded.updated_at`,
       );
       db.transaction(() => keys.forEach((k) => upsert.run(bind(toRow(k)) as never)))();
     },

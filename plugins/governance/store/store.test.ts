@@ -19,7 +19,7 @@ function key(id: string, extra: Partial<KeyRecord> = {}): KeyRecord {
     id,
     name: id,
     keyHash: `hash-${id}`,
-    keyPrefix: "sk-sy-abcd...",
+    keyHint: "sk-sy-abcd...",
     team: "a",
     customer: null,
     allowedModels: ["openai/*"],
@@ -128,5 +128,28 @@ describe("PostgreSQL migrations", () => {
     } finally {
       await admin.unsafe(`DROP SCHEMA ${fresh} CASCADE`);
     }
+  });
+});
+
+describe("upgrading a store made by an earlier version", () => {
+  it("rewrites the stored key prefixes (a short key's whole text) into hints", async () => {
+    const { Database } = await import("bun:sqlite");
+    const { migrateSqlite } = await import("../../../src/plugins/index.ts");
+    const { MIGRATIONS } = await import("./schema.ts");
+    const file = join(tmpdir(), `sy-gov-upgrade-${crypto.randomUUID()}.sqlite`);
+    const db = new Database(file, { create: true });
+    migrateSqlite(db, "governance", MIGRATIONS.slice(0, 2));
+    const insert = db.query(
+      `INSERT INTO governance_keys (id, name, key_hash, key_prefix, allowed_models, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, '[]', 'config', 1, 1)`,
+    );
+    insert.run("vk_old1", "made", "hash-old1", "sk-sy-AbCd...");
+    insert.run("vk_old2", "short", "hash-old2", "short-key...");
+    db.close();
+    const store = createSqliteStore(file);
+    await store.migrate();
+    const hints = (await store.listKeys()).map((k) => k.keyHint).sort();
+    expect(hints).toEqual(["sk-sy-…", "…"].sort());
+    await store.close();
   });
 });

@@ -5,8 +5,8 @@ export interface KeyRecord {
   id: string;
   name: string;
   keyHash: string;
-  /** The first characters of the key, for people to recognise it. */
-  keyPrefix: string;
+  /** A hint for people to recognise the key (`sk-sy-…AbCd`); never enough to guess it. */
+  keyHint: string;
   team: string | null;
   customer: string | null;
   allowedModels: string[];
@@ -32,7 +32,7 @@ export type KeyPatch = Partial<
     | "rateLimit"
     | "budget"
     | "keyHash"
-    | "keyPrefix"
+    | "keyHint"
     | "revokedAt"
   >
 >;
@@ -109,7 +109,7 @@ export function toRow(k: KeyRecord): KeyRow {
     id: k.id,
     name: k.name,
     key_hash: k.keyHash,
-    key_prefix: k.keyPrefix,
+    key_prefix: k.keyHint,
     team: k.team,
     customer: k.customer,
     allowed_models: JSON.stringify(k.allowedModels),
@@ -128,7 +128,7 @@ export function fromRow(r: KeyRow): KeyRecord {
     id: String(r.id),
     name: String(r.name),
     keyHash: String(r.key_hash),
-    keyPrefix: String(r.key_prefix),
+    keyHint: String(r.key_prefix),
     team: r.team === null ? null : String(r.team),
     customer: r.customer === null ? null : String(r.customer),
     allowedModels: JSON.parse(String(r.allowed_models)) as string[],
@@ -155,7 +155,7 @@ export function patchRow(patch: KeyPatch): Partial<KeyRow> {
     out.rate_limit = patch.rateLimit ? JSON.stringify(patch.rateLimit) : null;
   if (patch.budget !== undefined) out.budget = patch.budget ? JSON.stringify(patch.budget) : null;
   if (patch.keyHash !== undefined) out.key_hash = patch.keyHash;
-  if (patch.keyPrefix !== undefined) out.key_prefix = patch.keyPrefix;
+  if (patch.keyHint !== undefined) out.key_prefix = patch.keyHint;
   if (patch.revokedAt !== undefined) out.revoked_at = patch.revokedAt;
   return out;
 }
