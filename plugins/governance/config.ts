@@ -67,6 +67,11 @@ export const GovernanceSchema = Type.Object(
     pricing: Type.Record(Type.String(), PriceSchema, { default: {} }),
     /** With Redis unreachable: `open` keeps serving on this instance's own limits; `closed` refuses (503). */
     on_redis_error: Type.Union([Type.Literal("open"), Type.Literal("closed")], { default: "open" }),
+    /**
+     * A model without a price, for a key with a budget: `refuse` (403; a budget cannot count what
+     * it cannot price) or `allow` (it costs 0).
+     */
+    unpriced: Type.Union([Type.Literal("refuse"), Type.Literal("allow")], { default: "refuse" }),
     /** Output tokens assumed for a request without `max_tokens`, when reserving up front. */
     default_output_tokens: Type.Integer({ minimum: 1, default: 1024 }),
     /** How long an instance trusts its copy of a key before reading the store again. */

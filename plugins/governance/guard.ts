@@ -19,6 +19,7 @@ import { levelsOf } from "./levels.ts";
 import { LimiterUnavailable } from "./limiter/resilient.ts";
 import type { Decision, LevelLimits, Limiter, Remaining } from "./limiter/types.ts";
 import { costMicros, type Pricing } from "./pricing.ts";
+import type { RecentUsage } from "./recent.ts";
 import type { GroupRecord, KeyRecord } from "./store/types.ts";
 
 const WHERE_KEY = {
@@ -30,8 +31,12 @@ const WHERE_KEY = {
 export interface Admitted {
   key: KeyRecord;
   levels: LevelLimits[];
+  /** What was reserved: tokens and micro-dollars. */
   tokens: number;
   micros: number;
+  /** The prompt estimate, and the choices asked for (`n`), to learn from the answer. */
+  estimate: number;
+  choices: number;
 }
 
 export interface GuardDeps {
@@ -40,6 +45,7 @@ export interface GuardDeps {
   limiter: Limiter;
   pricing: Pricing;
   groups: () => ReadonlyMap<string, GroupRecord>;
+  recent: RecentUsage;
 }
 
 function refuse(
@@ -172,9 +178,26 @@ function withKey(
     );
   }
   const levels = levelsOf(key, deps.groups(), Date.now());
-  const output = req.max_completion_tokens ?? req.max_tokens ?? deps.config.default_output_tokens;
-  const prompt = estimatePromptTokens(req);
   const price = route && deps.pricing.price(route.provider, route.model);
+  if (route && !price && deps.config.unpriced === "refuse" && levels.some((l) => l.budget)) {
+    return refuse(
+      403,
+      `The model "${routed}" has no price and a budget applies to this key, so its cost could not be counted; the operator can price it in governance.pricing.`,
+      "permission_error",
+      "model_unpriced",
+    );
+  }
+  const choices = typeof req.n === "number" && req.n > 1 ? Math.floor(req.n) : 1;
+  const estimate = estimatePromptTokens(req);
+  const expected = deps.recent.expected(
+    key.id,
+    routed ?? req.model,
+    estimate,
+    req.max_completion_tokens ?? req.max_tokens,
+    deps.config.default_output_tokens,
+  );
+  const prompt = expected.promptTokens;
+  const output = expected.outputTokens * choices;
   const admitted: Admitted = {
     key,
     levels,
@@ -184,6 +207,8 @@ function withKey(
       completion_tokens: output,
       total_tokens: prompt + output,
     }),
+    estimate,
+    choices,
   };
   if (levels.length === 0) return { admitted };
   const ask = { levels, tokens: admitted.tokens, costMicros: admitted.micros };
@@ -229,7 +254,7 @@ function decided(ctx: PluginContext, admitted: Admitted, decision: Decision): Ad
  */
 export function actualCost(
   a: Admitted,
-  pricing: Pricing,
+  deps: Pick<GuardDeps, "pricing" | "config">,
   ctx: PluginContext,
   res: ChatResponse | undefined,
   err: GatewayError | undefined,
@@ -238,10 +263,12 @@ export function actualCost(
   if (res && ctx.attempts === 0) return { tokens: 0, micros: 0 };
   if (res?.usage) {
     const route = ctx.route;
-    const price = route && pricing.price(route.provider, route.model);
+    const price = route && deps.pricing.price(route.provider, route.model);
+    // Answered by an unpriced model (a fallback) under a budget: charged what it reserved, not 0.
+    const unpriced = !price && deps.config.unpriced === "refuse" && a.levels.some((l) => l.budget);
     return {
       tokens: res.usage.total_tokens,
-      micros: costMicros(price, res.usage),
+      micros: unpriced ? a.micros : costMicros(price, res.usage),
       usage: res.usage,
     };
   }

@@ -12,7 +12,7 @@
  * memory; keys, teams, customers and usage in PostgreSQL when `storage.postgres_url` is set,
  * else SQLite.
  */
-import { definePlugin } from "../../src/plugins/index.ts";
+import { definePlugin, type Logger } from "../../src/plugins/index.ts";
 import { adminRoutes } from "./admin.ts";
 import { GovernanceSchema } from "./config.ts";
 import { createDirectory, type KeyDirectory } from "./directory.ts";
@@ -22,7 +22,8 @@ import { createMemoryLimiter } from "./limiter/memory.ts";
 import { createRedisLimiter } from "./limiter/redis.ts";
 import { createResilientLimiter } from "./limiter/resilient.ts";
 import type { Limiter } from "./limiter/types.ts";
-import { createPricing, MICRO } from "./pricing.ts";
+import { createPricing, MICRO, type Pricing } from "./pricing.ts";
+import { RecentUsage } from "./recent.ts";
 import { createPostgresStore } from "./store/postgres.ts";
 import { createSqliteStore } from "./store/sqlite.ts";
 import type { GovernanceStore, GroupRecord, KeyRecord } from "./store/types.ts";
@@ -90,13 +91,16 @@ export default function governancePlugin() {
           )
         : createMemoryLimiter();
       usage = createUsageWriter(store, USAGE_FLUSH_MS, logger);
+      const pricing = createPricing(config.pricing);
+      warnUnpriced(setup.models, pricing, config.unpriced, logger);
       const directory: KeyDirectory = createDirectory(store, config.key_cache_ms);
       guard = {
         config,
         directory,
         limiter,
-        pricing: createPricing(config.pricing),
+        pricing,
         groups: () => byName,
+        recent: new RecentUsage(),
       };
       if (config.admin_key) {
         adminRoutes(setup, {
@@ -125,7 +129,19 @@ export default function governancePlugin() {
     postHook(ctx, res, err) {
       const a = ctx.scratch.get(ADMITTED) as Admitted | undefined;
       if (!a) return;
-      const actual = actualCost(a, guard!.pricing, ctx, res, err);
+      const actual = actualCost(a, guard!, ctx, res, err);
+      const route = ctx.route;
+      if (actual.usage && route && ctx.attempts > 0) {
+        const used = actual.usage;
+        const perChoice = Math.ceil(used.completion_tokens / a.choices);
+        guard!.recent.record(
+          a.key.id,
+          `${route.provider}/${route.model}`,
+          a.estimate,
+          used.prompt_tokens,
+          perChoice,
+        );
+      }
       ctx.costUsd = actual.micros / MICRO;
       ctx.setHeader("x-switchyard-cost-usd", ctx.costUsd.toFixed(6));
       // Requests-per-minute limits are charged in full on admission; only tokens and budgets settle.
@@ -166,6 +182,26 @@ export default function governancePlugin() {
       await store?.close();
     },
   });
+}
+
+/** Names, at start, the configured models no price is known for. */
+function warnUnpriced(
+  models: readonly string[],
+  pricing: Pricing,
+  mode: "refuse" | "allow",
+  logger: Logger,
+): void {
+  const unpriced = models.filter((id) => {
+    const slash = id.indexOf("/");
+    return !pricing.price(id.slice(0, slash), id.slice(slash + 1));
+  });
+  if (unpriced.length === 0) return;
+  logger.warn(
+    mode === "refuse"
+      ? "governance: no price for these models; keys with a budget are refused them (price them in governance.pricing)"
+      : "governance: no price for these models; they cost 0 against budgets (unpriced: allow)",
+    { models: unpriced },
+  );
 }
 
 function configKey(

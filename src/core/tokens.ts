@@ -1,13 +1,34 @@
 /**
- * Token estimates for when no provider has counted: one token per four characters, a small
- * per-message overhead, and a flat cost per image. Used by the mock model and by the
- * token-counting endpoints (Anthropic `count_tokens`, Gemini `countTokens`).
+ * Token estimates for when no provider has counted, made to count what providers count: text at
+ * one token per four characters, except CJK characters (Han, kana, Hangul, full-width forms),
+ * which tokenizers give about one token each; a per-message overhead; images by their detail
+ * (OpenAI's tile arithmetic at its largest for the default detail); tool calls and tool
+ * definitions by the length of their JSON; any other content part by its JSON. Used by the mock
+ * model, the token-counting endpoints (Anthropic `count_tokens`, Gemini `countTokens`) and
+ * governance's reservations.
  */
 import type { ChatMessage, ChatRequest } from "./chat.ts";
+
+/** Tokens of a message's framing (role, separators), as chat formats add them. */
+export const MESSAGE_OVERHEAD = 4;
+/** An image at `detail: "low"`, and at the default or high detail (OpenAI's largest). */
+export const LOW_DETAIL_IMAGE_TOKENS = 85;
+export const IMAGE_TOKENS = 1105;
+
+const CJK =
+  /[\u1100-\u11ff\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
 
 /** A rough, deterministic token count: one token per four characters, at least one. */
 export function countTokens(text: string): number {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** Tokens of text as tokenizers count it: CJK characters one each, the rest one per four. */
+export function textTokens(text: string): number {
+  if (text.length === 0) return 0;
+  // Most text has no CJK at all: one native scan says so.
+  const cjk = text.search(CJK) < 0 ? 0 : (text.match(CJK)?.length ?? 0);
+  return Math.max(1, cjk + Math.ceil((text.length - cjk) / 4));
 }
 
 export function messageText(message: ChatMessage): string {
@@ -31,13 +52,28 @@ export function imageCount(message: ChatMessage): number {
     : 0;
 }
 
+/** Tokens of a message's content: text, images by detail, other parts by their JSON. */
+function contentTokens(message: ChatMessage): number {
+  const content = message.content;
+  if (typeof content === "string") return textTokens(content);
+  if (!Array.isArray(content)) return 0;
+  let n = 0;
+  for (const part of content) {
+    if (part.type === "text") n += textTokens(part.text);
+    else if (part.type === "image_url")
+      n += part.image_url.detail === "low" ? LOW_DETAIL_IMAGE_TOKENS : IMAGE_TOKENS;
+    else n += countTokens(JSON.stringify(part));
+  }
+  return n;
+}
+
 /** The estimated prompt size of a request: messages, tool calls and tool definitions. */
 export function promptTokens(req: ChatRequest): number {
   let n = 0;
   for (const m of req.messages) {
-    n += 4 + countTokens(messageText(m)) + 85 * imageCount(m);
-    for (const call of m.tool_calls ?? []) n += countTokens(call.function.arguments) + 4;
+    n += MESSAGE_OVERHEAD + contentTokens(m);
+    for (const call of m.tool_calls ?? []) n += textTokens(call.function.arguments) + 4;
   }
-  for (const tool of req.tools ?? []) n += countTokens(JSON.stringify(tool.function));
+  for (const tool of req.tools ?? []) n += textTokens(JSON.stringify(tool.function)) + 4;
   return n;
 }

@@ -10,6 +10,7 @@ import { GatewayError } from "../core/errors.ts";
 import type { ModelInfo } from "../core/models.ts";
 import { promptTokens } from "../core/tokens.ts";
 import type { Config } from "../config/config.ts";
+import { providerModels } from "../config/catalogue.ts";
 import type { RequestContext, RouteInfo } from "../observability/context.ts";
 import type { PoolStats } from "../pool/pool.ts";
 import type { BoundProvider } from "../providers/registry.ts";
@@ -178,10 +179,7 @@ export function createEngine(deps: EngineDeps): Engine {
 export function listModels(config: Config): ModelInfo[] {
   const created = Math.floor(Date.now() / 1000);
   const ids = new Map<string, string>();
-  for (const p of Object.values(config.providers)) {
-    const names = [...p.models, ...p.keys.flatMap((k) => k.models.filter((m) => !/[*?]/.test(m)))];
-    for (const name of names) ids.set(`${p.name}/${name}`, p.name);
-  }
+  for (const id of providerModels(config)) ids.set(id, id.slice(0, id.indexOf("/")));
   for (const alias of Object.keys(config.models)) ids.set(alias, "switchyard");
   return [...ids].map(([id, owner]) => ({ id, object: "model", created, owned_by: owner }));
 }

@@ -12,6 +12,7 @@ import {
   type StorageConfig,
 } from "../config/config.ts";
 import { fieldName } from "../config/load.ts";
+import { configuredModels } from "../config/catalogue.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { LoadedPlugin } from "./context.ts";
@@ -147,7 +148,7 @@ export interface PluginSettings {
 export async function startPlugin(
   plugin: Plugin,
   settings: PluginSettings,
-  deps: LoadDeps & { storage: StorageConfig; admin: OperatorAccess },
+  deps: LoadDeps & { storage: StorageConfig; admin: OperatorAccess; models?: readonly string[] },
   field: string,
 ): Promise<{ loaded: LoadedPlugin; routes: PluginRoute[] }> {
   // A built-in configured by a top-level section (`governance`) names that section's fields.
@@ -161,6 +162,7 @@ export async function startPlugin(
     metrics: deps.metrics.handle,
     storage: deps.storage,
     admin: deps.admin,
+    models: deps.models ?? [],
     route(method, path, handler) {
       routes.push({ method, path, plugin: plugin.name, handler });
     },
@@ -189,6 +191,7 @@ export async function loadPlugins(config: Config, deps: LoadDeps): Promise<Plugi
   const plugins: LoadedPlugin[] = [];
   const routes: PluginRoute[] = [];
   const admin = operatorAccess(config);
+  const models = configuredModels(config);
   for (const { entry, field } of entriesOf(config)) {
     try {
       const plugin = await importPlugin(entry, field);
@@ -203,7 +206,7 @@ export async function loadPlugins(config: Config, deps: LoadDeps): Promise<Plugi
       const started = await startPlugin(
         plugin,
         settings,
-        { ...deps, storage: config.storage, admin },
+        { ...deps, storage: config.storage, admin, models },
         field,
       );
       plugins.push(started.loaded);

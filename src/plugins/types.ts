@@ -150,6 +150,8 @@ export interface SetupContext<C = unknown> {
   readonly storage: StorageConfig;
   /** The operator's credential, for routes that serve data (see `OperatorAccess`). */
   readonly admin: OperatorAccess;
+  /** Every `provider/model` the config names (listed models, aliases' targets and fallbacks). */
+  readonly models: readonly string[];
   /** Serves `method path` with `handler`; paths are exact (`/v1/logs`). */
   route(
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",

@@ -72,14 +72,14 @@ function suite(name: string, make: () => Limiter) {
       expect((await l.admit({ levels, tokens: 600, costMicros: 0 })).ok).toBe(true);
     });
 
-    it("lets concurrent requests overspend a budget by at most one request", async () => {
+    it("admits concurrent requests only while what they reserve still fits the budget", async () => {
       const l = make();
       const levels: LevelLimits[] = [{ scope: "key:b", budget: { maxMicros: 1000, ...window } }];
       const results = await Promise.all(
         Array.from({ length: 20 }, () => l.admit({ levels, tokens: 0, costMicros: 400 })),
       );
       const admitted = results.filter((r) => r.ok).length;
-      expect(admitted).toBe(3); // reserved 0, 400, 800 were all below 1000 when checked
+      expect(admitted).toBe(2); // 400 and 800 fit in 1000; a third 400 would not
       for (let i = 0; i < admitted; i++) {
         await l.settle({
           levels,
@@ -90,11 +90,28 @@ function suite(name: string, make: () => Limiter) {
         });
       }
       const [state] = await l.budgets(levels);
-      expect(state).toEqual({ scope: "key:b", spentMicros: 1200, reservedMicros: 0 });
-      expect(state!.spentMicros - 1000).toBeLessThanOrEqual(400);
-      const after = await l.admit({ levels, tokens: 0, costMicros: 1 });
+      expect(state).toEqual({ scope: "key:b", spentMicros: 800, reservedMicros: 0 });
+      const tooMuch = await l.admit({ levels, tokens: 0, costMicros: 300 });
+      expect(tooMuch.ok ? "" : tooMuch.reason).toBe("budget");
+      expect(tooMuch.ok ? 0 : tooMuch.retryAfterS).toBeGreaterThan(0);
+      expect((await l.admit({ levels, tokens: 0, costMicros: 200 })).ok).toBe(true);
+    });
+
+    it("is passed only by what a request used beyond its reservation, then refuses", async () => {
+      const l = make();
+      const levels: LevelLimits[] = [{ scope: "key:c", budget: { maxMicros: 1000, ...window } }];
+      expect((await l.admit({ levels, tokens: 0, costMicros: 900 })).ok).toBe(true);
+      await l.settle({
+        levels,
+        reservedTokens: 0,
+        reservedMicros: 900,
+        tokens: 0,
+        costMicros: 1150,
+      });
+      const [state] = await l.budgets(levels);
+      expect(state!.spentMicros).toBe(1150);
+      const after = await l.admit({ levels, tokens: 0, costMicros: 0 });
       expect(after.ok ? "" : after.reason).toBe("budget");
-      expect(after.ok ? 0 : after.retryAfterS).toBeGreaterThan(0);
     });
   });
 }

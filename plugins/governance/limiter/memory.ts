@@ -69,7 +69,9 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
       }
       if (level.budget) {
         const cell = budgets.get(budgetKey(level.scope, level.budget.windowStart));
-        if (cell && cell.spent + cell.reserved >= level.budget.maxMicros) {
+        const held = cell ? cell.spent + cell.reserved : 0;
+        const max = level.budget.maxMicros;
+        if (held >= max || held + a.costMicros > max) {
           const retryAfterS = Math.max(1, Math.ceil((level.budget.windowEnd - t) / 1000));
           return { ok: false, reason: "budget", scope: level.scope, retryAfterS };
         }

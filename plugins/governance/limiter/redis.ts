@@ -58,7 +58,7 @@ for i = 1, n do
   if max > 0 then
     local spent = tonumber(redis.call('HGET', KEYS[k + 3], 'spent') or '0')
     local reserved = tonumber(redis.call('HGET', KEYS[k + 3], 'reserved') or '0')
-    if spent + reserved >= max then return {0, 'budget', i, wend - now} end
+    if spent + reserved >= max or spent + reserved + cost > max then return {0, 'budget', i, wend - now} end
   end
 end
 for i = 1, n do

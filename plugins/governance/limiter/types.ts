@@ -8,9 +8,10 @@
  *        minute's allowance may be used at once, and it comes back evenly over the next minute.
  *        Tokens are reserved from an estimate on admission and corrected with the real usage.
  *   budget                                   spent + reserved, in micro-dollars, per fixed window;
- *        a request is admitted while the level has budget left and reserves its estimated cost;
- *        the real cost replaces the reservation afterwards. A budget is therefore overspent by at
- *        most one request (the last one admitted), however many run at once.
+ *        a request is admitted when what it reserves (its plausible cost) still fits beside what
+ *        is spent and reserved, and reserves it; the real cost replaces the reservation
+ *        afterwards. A budget is therefore passed only by what requests used beyond their
+ *        reservations (see docs/governance.md for the bound).
  */
 
 export interface LevelLimits {

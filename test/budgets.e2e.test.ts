@@ -1,0 +1,167 @@
+/**
+ * Budgets hold as documented, against an upstream that counts tokens as providers do (the hostile
+ * upstream's `metered` model: CJK one token a character, images 765, tools by their JSON, `n`
+ * answers of `max_tokens` each): concurrent requests stay within a budget when each answer stays
+ * within what it reserved, a burst without `max_tokens` is admitted as far as the budget can
+ * plausibly pay, and a model without a price is never free under a budget.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { startHostileUpstream, type HostileUpstream } from "./helpers/hostile-upstream.ts";
+
+const UP_KEY = "sk-up-provider-key-for-budgets-01";
+const ADMIN = "admin-key-for-budget-tests-0001";
+const MIXED = "sk-sy-budget-mixed-key-0001";
+const BURST = "sk-sy-budget-burst-key-0001";
+const PRICED = "sk-sy-budget-priced-key-0001";
+const FREE = "sk-sy-budget-free-key-00001";
+const MAX_USD = 0.05;
+
+let up: HostileUpstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  up = startHostileUpstream(UP_KEY);
+  const budget = { max_usd: MAX_USD, period: "1d" };
+  gw = await startGateway({
+    providers: { up: { type: "openai", base_url: `${up.url}/v1`, keys: [{ value: UP_KEY }] } },
+    models: { fb: { targets: [{ model: "up/fail" }], fallbacks: ["up/unpriced"] } },
+    storage: { sqlite_path: ":memory:" },
+    governance: {
+      admin_key: ADMIN,
+      pricing: {
+        "up/metered": { input_per_million: 1, output_per_million: 4 },
+        "up/echo": { input_per_million: 1, output_per_million: 24.4 },
+        "up/fail": { input_per_million: 1, output_per_million: 4 },
+      },
+      virtual_keys: [
+        { key: MIXED, name: "mixed", budget },
+        { key: BURST, name: "burst", budget },
+        { key: PRICED, name: "priced", budget },
+        { key: FREE, name: "free" },
+      ],
+    },
+  });
+});
+
+afterAll(async () => {
+  await gw.stop();
+  await up.stop();
+});
+
+async function chat(key: string, body: Record<string, unknown>) {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { error?: { code: string } };
+  return {
+    status: res.status,
+    code: json.error?.code,
+    cost: Number(res.headers.get("x-switchyard-cost-usd") ?? 0),
+  };
+}
+
+async function spent(name: string): Promise<number> {
+  const headers = { authorization: `Bearer ${ADMIN}` };
+  const keys = (await (await fetch(`${gw.url}/admin/keys`, { headers })).json()) as {
+    data: { id: string; name: string }[];
+  };
+  const id = keys.data.find((k) => k.name === name)!.id;
+  const budget = (await (await fetch(`${gw.url}/admin/keys/${id}/budget`, { headers })).json()) as {
+    levels: { spent_usd: number }[];
+  };
+  return budget.levels[0]!.spent_usd;
+}
+
+const IMAGE = "data:image/png;base64,iVBORw0KGgo=";
+const TOOL = {
+  type: "function",
+  function: {
+    name: "lookup",
+    description: "Looks a word up in the dictionary",
+    parameters: { type: "object", properties: { word: { type: "string" } } },
+  },
+};
+
+describe("a budget under concurrent requests", () => {
+  it("is not passed by CJK text, images, tools and n > 1, and is nearly all used", async () => {
+    const body = {
+      model: "up/metered",
+      max_tokens: 50,
+      n: 3,
+      tools: [TOOL],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "請把這段文字翻譯成英文，並解釋每一個詞的意思。".repeat(8) },
+            { type: "image_url", image_url: { url: IMAGE } },
+          ],
+        },
+      ],
+    };
+    const results = await Promise.all(Array.from({ length: 64 }, () => chat(MIXED, body)));
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map((r) => r.code))).toEqual(new Set(["budget_exceeded"]));
+    // What the burst's reservations held back is free again once they settle: one at a time, the
+    // rest of the budget is used until the next answer could not be paid.
+    const served = results.filter((r) => r.status === 200);
+    for (let i = 0; i < 64; i++) {
+      const next = await chat(MIXED, body);
+      if (next.status !== 200) break;
+      served.push(next);
+    }
+    await Bun.sleep(50); // settlements land just after each answer
+    const total = await spent("mixed");
+    expect(total).toBeCloseTo(
+      served.reduce((sum, r) => sum + r.cost, 0),
+      6,
+    );
+    expect(total).toBeLessThanOrEqual(MAX_USD);
+    expect(MAX_USD - total).toBeLessThan(2 * served[0]!.cost);
+  });
+
+  it("admits a burst without max_tokens as far as the budget can plausibly pay", async () => {
+    // 1,024 output tokens (the default reservation) cost half the budget; the answers cost little.
+    const hello = { model: "up/echo", messages: [{ role: "user", content: "hi" }] };
+    expect((await chat(BURST, hello)).status).toBe(200); // the model's answers are now known
+    // 128 at once (the test's own fetch shares one process with the gateway and its upstream).
+    const results = await Promise.all(Array.from({ length: 128 }, () => chat(BURST, hello)));
+    expect(results.filter((r) => r.status === 200).length).toBe(128);
+    expect(await spent("burst")).toBeLessThanOrEqual(MAX_USD);
+  });
+});
+
+describe("prices under a budget", () => {
+  it("prices a dated snapshot as its model", async () => {
+    const res = await chat(PRICED, {
+      model: "up/metered-2025-01-31",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.cost).toBeGreaterThan(0);
+  });
+
+  it("refuses a model with no price to a key with a budget, and not to one without", async () => {
+    const hello = { model: "up/unpriced", messages: [{ role: "user", content: "hi" }] };
+    const refused = await chat(PRICED, hello);
+    expect(refused.status).toBe(403);
+    expect(refused.code).toBe("model_unpriced");
+    expect((await chat(FREE, hello)).status).toBe(200);
+    expect(gw.logs.join("\n")).toContain("no price for these models");
+  });
+
+  it("charges an unpriced fallback what the request reserved, never nothing", async () => {
+    const res = await chat(PRICED, {
+      model: "fb",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.cost).toBeGreaterThan(0);
+  });
+});
