@@ -354,6 +354,65 @@ describe("the logging plugin in a gateway process", () => {
   });
 });
 
+describe("the logging plugin's durable mode", () => {
+  it("keeps every answered request's record through a crash, where the default mode loses them", async () => {
+    const { startGatewayProcess } = await import("./helpers/gateway-process.ts");
+    const { Database } = await import("bun:sqlite");
+    const { mkdtempSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-durable-"));
+    const rows = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      const n = (
+        db.query("SELECT count(*) AS n FROM switchyard_request_logs").get() as { n: number }
+      ).n;
+      db.close();
+      return n;
+    };
+    const config = (file: string, durable: boolean) => ({
+      providers: { mock: { type: "mock", models: ["echo"] } },
+      storage: { sqlite_path: join(dir, file) },
+      // Nothing is written before the crash: every record is still buffered.
+      plugins: [
+        {
+          name: "logging",
+          config: { durable, flush_interval_ms: 600_000, batch_size: 1000, public_logs: true },
+        },
+      ],
+    });
+    const served = async (url: string) => {
+      for (let i = 0; i < 20; i++) {
+        const r = await fetch(`${url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "mock/echo",
+            messages: [{ role: "user", content: `n${i}` }],
+          }),
+        });
+        expect(r.status).toBe(200);
+      }
+    };
+    for (const [file, durable, kept] of [
+      ["plain.sqlite", false, 0],
+      ["durable.sqlite", true, 20],
+    ] as const) {
+      const first = await startGatewayProcess(config(file, durable));
+      await served(first.url);
+      await first.crash();
+      expect(rows(join(dir, file))).toBe(0);
+      const second = await startGatewayProcess(config(file, durable));
+      await second.stop();
+      expect(rows(join(dir, file))).toBe(kept);
+    }
+    // Nothing is replayed twice, and the journal is gone once written.
+    const third = await startGatewayProcess(config("durable.sqlite", true));
+    await third.stop();
+    expect(rows(join(dir, "durable.sqlite"))).toBe(20);
+    expect(readdirSync(dir).filter((f) => f.includes(".journal."))).toEqual([]);
+  }, 30_000);
+});
+
 describe("the logging plugin on PostgreSQL", () => {
   const schema = useTestSchema("sy_e2e_logs");
 

@@ -66,7 +66,7 @@ export default function cachePlugin() {
       }
       store =
         config.backend !== "memory" && redisUrl
-          ? createRedisStore(redisUrl, config.key_prefix)
+          ? createRedisStore(redisUrl, config.key_prefix, storage.timeout_ms)
           : createMemoryStore(config.max_entries, config.max_bytes);
       const lookups = metrics.counter({
         name: "switchyard_cache_lookups_total",

@@ -14,6 +14,7 @@
  */
 import { Value } from "@sinclair/typebox/value";
 import {
+  DependencyUnavailable,
   hasBearer,
   jsonError,
   Type,
@@ -128,18 +129,32 @@ function keyPath(request: Request): { id: string; rest: string } {
   return { id: decodeURIComponent(parts[0] ?? ""), rest: parts.slice(1).join("/") };
 }
 
+/** The store (or Redis) did not answer: a 503 with Retry-After, not a 500. */
+function storeDown(err: DependencyUnavailable): Response {
+  const res = jsonError(503, `${err.message}; retry shortly.`, "api_error");
+  res.headers.set("retry-after", "1");
+  return res;
+}
+
 export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
   const { store, directory } = deps;
   const guarded =
     (handler: (request: Request) => Promise<Response>) =>
-    async (request: Request): Promise<Response> =>
-      hasBearer(request, deps.adminKey)
-        ? handler(request)
-        : jsonError(
-            401,
-            "Send the admin key as Authorization: Bearer <admin_key>.",
-            "authentication_error",
-          );
+    async (request: Request): Promise<Response> => {
+      if (!hasBearer(request, deps.adminKey)) {
+        return jsonError(
+          401,
+          "Send the admin key as Authorization: Bearer <admin_key>.",
+          "authentication_error",
+        );
+      }
+      try {
+        return await handler(request);
+      } catch (err) {
+        if (!(err instanceof DependencyUnavailable)) throw err;
+        return storeDown(err);
+      }
+    };
   const found = async (request: Request) => {
     const { id, rest } = keyPath(request);
     return { key: await store.keyById(id), id, rest };

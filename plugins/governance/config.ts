@@ -65,6 +65,11 @@ export const GovernanceSchema = Type.Object(
     customers: Type.Array(GroupSchema, { default: [] }),
     /** Prices by `provider/model` or upstream model name, over the shipped table. */
     pricing: Type.Record(Type.String(), PriceSchema, { default: {} }),
+    /**
+     * With the key store (PostgreSQL) unreachable: `open` keeps serving the keys this instance has
+     * seen on their last known record; `closed` refuses every key it must read (503).
+     */
+    on_store_error: Type.Union([Type.Literal("open"), Type.Literal("closed")], { default: "open" }),
     /** With Redis unreachable: `open` keeps serving on this instance's own limits; `closed` refuses (503). */
     on_redis_error: Type.Union([Type.Literal("open"), Type.Literal("closed")], { default: "open" }),
     /**

@@ -14,7 +14,7 @@ import {
   type Usage,
 } from "../../src/plugins/index.ts";
 import type { GovernanceConfig } from "./config.ts";
-import type { KeyDirectory } from "./directory.ts";
+import { KeysUnavailable, type KeyDirectory } from "./directory.ts";
 import { levelsOf } from "./levels.ts";
 import { LimiterUnavailable } from "./limiter/resilient.ts";
 import type { Decision, LevelLimits, Limiter, Remaining } from "./limiter/types.ts";
@@ -138,7 +138,19 @@ export async function identify(
 ): Promise<{ key: KeyRecord } | Refusal> {
   const credential = ctx.caller.credential;
   if (!credential) return missingKey(ctx);
-  return known(ctx, await deps.directory.find(credential));
+  return deps.directory.find(credential).then((key) => known(ctx, key), keysUnavailable);
+}
+
+/** The store could not be read: a 503 the caller may retry, never a 401 for a good key. */
+function keysUnavailable(err: unknown): Refusal {
+  if (!(err instanceof KeysUnavailable)) throw err;
+  return refuse(
+    503,
+    "Keys cannot be checked right now; retry shortly.",
+    "api_error",
+    "keys_unavailable",
+    1,
+  );
 }
 
 /**
@@ -155,7 +167,9 @@ export function admit(
   if (!credential) return missingKey(ctx);
   const cached = deps.directory.cached(credential);
   if (cached) return withKey(deps, ctx, req, cached.key);
-  return deps.directory.find(credential).then((key) => withKey(deps, ctx, req, key));
+  return deps.directory
+    .find(credential)
+    .then((key) => withKey(deps, ctx, req, key), keysUnavailable);
 }
 
 function withKey(

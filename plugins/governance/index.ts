@@ -19,7 +19,6 @@ import { createDirectory, type KeyDirectory } from "./directory.ts";
 import { actualCost, admit, identify, type Admitted, type GuardDeps } from "./guard.ts";
 import { keyRecord, weakKey } from "./keys.ts";
 import { createMemoryLimiter } from "./limiter/memory.ts";
-import { createRedisLimiter } from "./limiter/redis.ts";
 import { createResilientLimiter } from "./limiter/resilient.ts";
 import type { Limiter } from "./limiter/types.ts";
 import { createPricing, MICRO, type Pricing } from "./pricing.ts";
@@ -57,7 +56,7 @@ export default function governancePlugin() {
         if (weak) throw new Error(`governance.virtual_keys[${i}].key ${weak}`);
       });
       store = storage.postgres_url
-        ? createPostgresStore(storage.postgres_url)
+        ? createPostgresStore(storage.postgres_url, { timeoutMs: storage.timeout_ms })
         : createSqliteStore(storage.sqlite_path);
       await store.migrate();
       const now = Date.now();
@@ -83,17 +82,22 @@ export default function governancePlugin() {
         help: "Redis calls of the governance limiter that failed.",
       });
       limiter = storage.redis_url
-        ? createResilientLimiter(
-            createRedisLimiter(storage.redis_url),
-            config.on_redis_error,
+        ? createResilientLimiter({
+            url: storage.redis_url,
+            timeoutMs: storage.timeout_ms,
+            mode: config.on_redis_error,
             logger,
-            () => redisErrors.inc(),
-          )
+            countError: () => redisErrors.inc(),
+          })
         : createMemoryLimiter();
       usage = createUsageWriter(store, USAGE_FLUSH_MS, logger);
       const pricing = createPricing(config.pricing);
       warnUnpriced(setup.models, pricing, config.unpriced, logger);
-      const directory: KeyDirectory = createDirectory(store, config.key_cache_ms);
+      const directory: KeyDirectory = createDirectory(
+        store,
+        config.key_cache_ms,
+        config.on_store_error,
+      );
       guard = {
         config,
         directory,

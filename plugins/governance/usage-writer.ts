@@ -1,10 +1,15 @@
 /**
  * Usage goes to the store in batches, off the request path: rows for the same day, key and
  * model are summed in memory and written every `intervalMs`; `flush()` writes what is pending
- * (the admin API calls it before answering a usage query, shutdown before closing).
+ * (the admin API calls it before answering a usage query, shutdown before closing). A batch the
+ * store did not take is kept and written again, under the same id, before any newer one (a batch
+ * applies at most once, so one that landed despite a timeout is not counted twice); what comes
+ * meanwhile goes on being summed.
  */
 import type { Logger } from "../../src/plugins/index.ts";
-import type { GovernanceStore, UsageRow } from "./store/types.ts";
+import type { GovernanceStore, UsageBatch, UsageRow } from "./store/types.ts";
+
+const LOG_EVERY_MS = 10_000;
 
 export interface UsageWriter {
   add(row: UsageRow): void;
@@ -19,34 +24,55 @@ export function createUsageWriter(
 ): UsageWriter {
   let pending = new Map<string, UsageRow>();
   let writing: Promise<void> = Promise.resolve();
+  let lastLog = 0;
   const timer = setInterval(() => void flush(), intervalMs);
   timer.unref?.();
 
-  function flush(): Promise<void> {
-    if (pending.size === 0) return writing;
+  function add(row: UsageRow): void {
+    const id = `${row.day}\0${row.keyId}\0${row.model}`;
+    const sum = pending.get(id);
+    if (!sum) {
+      pending.set(id, { ...row });
+      return;
+    }
+    sum.requests += row.requests;
+    sum.promptTokens += row.promptTokens;
+    sum.completionTokens += row.completionTokens;
+    sum.costMicros += row.costMicros;
+  }
+
+  /** A batch the store did not take: written again, with the same id, before any other. */
+  let unsure: { rows: UsageRow[]; batch: UsageBatch } | undefined;
+
+  async function write(): Promise<void> {
+    if (unsure) {
+      await store.addUsage(unsure.rows, unsure.batch);
+      unsure = undefined;
+    }
+    if (pending.size === 0) return;
     const rows = [...pending.values()];
+    const batch = { id: crypto.randomUUID(), at: Date.now() };
     pending = new Map();
-    writing = writing
-      .then(() => store.addUsage(rows))
-      .catch((error: unknown) =>
-        logger.error("governance: writing usage failed", { rows: rows.length, error }),
-      );
+    try {
+      await store.addUsage(rows, batch);
+    } catch (error) {
+      unsure = { rows, batch };
+      throw error;
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (pending.size === 0 && !unsure) return writing;
+    writing = writing.then(write).catch((error: unknown) => {
+      if (Date.now() - lastLog < LOG_EVERY_MS) return;
+      lastLog = Date.now();
+      logger.error("governance: writing usage failed; it is kept and written again", { error });
+    });
     return writing;
   }
 
   return {
-    add(row) {
-      const id = `${row.day}\0${row.keyId}\0${row.model}`;
-      const sum = pending.get(id);
-      if (!sum) {
-        pending.set(id, { ...row });
-        return;
-      }
-      sum.requests += row.requests;
-      sum.promptTokens += row.promptTokens;
-      sum.completionTokens += row.completionTokens;
-      sum.costMicros += row.costMicros;
-    },
+    add,
     flush,
     async close() {
       clearInterval(timer);

@@ -4,20 +4,23 @@
  * (`storage.postgres_url`), and `GET /v1/logs` to read it back by time, model, provider, status
  * and caller. See README.md for the config, the record's columns and the choices made.
  */
+import { dirname, join, resolve } from "node:path";
 import {
   definePlugin,
   Type,
+  type Logger,
   type SetupContext,
   type Static,
   type StorageConfig,
 } from "../../src/plugins/index.ts";
 import { logAccess } from "./access.ts";
+import { leftoverRecords, openJournal, type Journal } from "./journal.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
 import { recordOf } from "./record.ts";
 import { startRetention, type Retention } from "./retention.ts";
 import { logsRoute } from "./route.ts";
 import { createSqliteLogStore } from "./sqlite-store.ts";
-import type { LogStore } from "./store.ts";
+import { recordKey, type LogStore } from "./store.ts";
 import { createWriter, type LogWriter } from "./writer.ts";
 
 /** What the pre-hook keeps for the post-hook (which is not given the request). */
@@ -38,6 +41,14 @@ export const ConfigSchema = Type.Object({
   query_key: Type.Optional(Type.String({ minLength: 16 })),
   /** Opens `GET /v1/logs` to anyone; only ever on purpose (logs hold every caller's requests). */
   public_logs: Type.Boolean({ default: false }),
+  /**
+   * Journal each record to a local file before the answer goes out, so that a gateway that
+   * crashes loses none of its buffered records (replayed at the next start), and never drop a
+   * batch the store refuses (it is tried again).
+   */
+  durable: Type.Boolean({ default: false }),
+  /** The journal's path (segments are `<path>.<pid>.<n>`); by default beside the SQLite file. */
+  journal_path: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 type Config = Static<typeof ConfigSchema>;
@@ -45,11 +56,40 @@ type Config = Static<typeof ConfigSchema>;
 /** PostgreSQL when the gateway has one, else the SQLite file. */
 export function openLogStore(storage: StorageConfig): LogStore {
   return storage.postgres_url
-    ? createPostgresLogStore(storage.postgres_url)
+    ? createPostgresLogStore(storage.postgres_url, storage.timeout_ms)
     : createSqliteLogStore(storage.sqlite_path);
 }
 
-function writerFor(store: LogStore, { config, metrics, logger }: SetupContext<Config>) {
+/** Where the journal goes: `journal_path`, else beside the SQLite file (or here, for `:memory:`). */
+function journalPath(config: Config, storage: StorageConfig): string {
+  if (config.journal_path !== undefined) return resolve(config.journal_path);
+  const dir = storage.sqlite_path === ":memory:" ? process.cwd() : dirname(storage.sqlite_path);
+  return join(dir, "switchyard-logs.journal");
+}
+
+/** Writes what crashed gateways left in their journals (not what the store already has). */
+async function replay(store: LogStore, path: string, batchSize: number, logger: Logger) {
+  const left = leftoverRecords(path);
+  if (left.records.length === 0) return left.done();
+  let replayed = 0;
+  for (let i = 0; i < left.records.length; i += batchSize) {
+    const batch = left.records.slice(i, i + batchSize);
+    const known = await store.known(batch);
+    const fresh = batch.filter((r) => !known.has(recordKey(r)));
+    await store.insert(fresh);
+    replayed += fresh.length;
+  }
+  left.done();
+  logger.info("logging: replayed the records a gateway that stopped had journaled", {
+    records: replayed,
+  });
+}
+
+function writerFor(
+  store: LogStore,
+  { config, metrics, logger }: SetupContext<Config>,
+  journal: Journal | undefined,
+) {
   const written = metrics.counter({
     name: "switchyard_logging_written_total",
     help: "Request log records written to the store.",
@@ -70,6 +110,7 @@ function writerFor(store: LogStore, { config, metrics, logger }: SetupContext<Co
     onWritten: (n: number) => written.inc(n),
     onWriteFailed: () => failures.inc(),
     onDropped: (n: number, reason: string) => dropped.inc({ reason }, n),
+    ...(journal ? { journal } : {}),
   };
   return createWriter(store, options, logger);
 }
@@ -79,6 +120,7 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
   let store: LogStore | undefined;
   let writer: LogWriter | undefined;
   let retention: Retention | undefined;
+  let journal: Journal | undefined;
 
   return definePlugin({
     name: "logging",
@@ -93,7 +135,13 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
         await store.close(); // an optional plugin left out must not hold a connection open
         throw error;
       }
-      writer = writerFor(store, setup);
+      if (config.durable) {
+        const path = journalPath(config, storage);
+        await replay(store, path, config.batch_size, logger);
+        journal = openJournal(path);
+        logger.info("logging: durable; records are journaled until written", { journal: path });
+      }
+      writer = writerFor(store, setup, journal);
       if (config.retention_days !== undefined) {
         retention = startRetention(store, config.retention_days, logger);
       }
@@ -112,6 +160,7 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
     async shutdown() {
       await retention?.stop();
       await writer?.close(SHUTDOWN_WRITE_MS);
+      journal?.close();
       await store?.close();
     },
   });

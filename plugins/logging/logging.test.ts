@@ -12,7 +12,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
-import { ask, asOperator, logs, OPERATOR, runLoggingSuite, tag } from "./suite.ts";
+import { ask, asOperator, logs, OPERATOR, runLoggingSuite, sampleRecord, tag } from "./suite.ts";
 
 runLoggingSuite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
 
@@ -174,5 +174,35 @@ describe("logging, beyond the store", () => {
       await second.close();
       expect(rows.map((r) => r.requested_model)).toEqual([model]);
     });
+  });
+
+  it("replays a dead gateway's journal once, skipping records the store already has", async () => {
+    const { mkdtempSync, writeFileSync, readdirSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-journal-"));
+    const file = join(dir, "logs.sqlite");
+    const journal = join(dir, "logs.journal");
+    const model = tag("replay");
+    const records = [0, 1, 2].map((i) =>
+      sampleRecord({ id: `r-${i}`, ts: 1_000 + i, requested_model: model }),
+    );
+    // Two records reached the store before the crash; the journal still holds all three.
+    const store = openLogStore({ sqlite_path: file, timeout_ms: 250 });
+    await store.migrate();
+    await store.insert(records.slice(0, 2));
+    await store.close();
+    const deadPid = 2 ** 22 + 17; // above Linux's pid_max: never a running process
+    writeFileSync(
+      `${journal}.${deadPid}.0`,
+      records.map((r) => JSON.stringify(r)).join("\n") + '\n{"torn',
+    );
+    const h = await pluginHarness(logging, {
+      admin: OPERATOR,
+      storage: { sqlite_path: file },
+      config: { durable: true, journal_path: journal },
+    });
+    const rows = await logs(h, `?model=${encodeURIComponent(model)}`);
+    expect(rows.map((r) => r.id).sort()).toEqual(["r-0", "r-1", "r-2"]);
+    expect(readdirSync(dir).filter((f) => f.startsWith("logs.journal"))).toEqual([]);
+    await h.close();
   });
 });

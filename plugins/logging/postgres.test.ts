@@ -20,7 +20,7 @@ describe("logging on a shared PostgreSQL", () => {
     await schema.sql.unsafe(`CREATE SCHEMA ${name}`);
     try {
       const url = `${PG_URL}?search_path=${name}`;
-      const stores = [createPostgresLogStore(url), createPostgresLogStore(url)];
+      const stores = [createPostgresLogStore(url, 1000), createPostgresLogStore(url, 1000)];
       await Promise.all(stores.map((s) => s.migrate()));
       await stores[0]!.migrate(); // a restart finds nothing left to do
       await Promise.all(stores.map((s) => s.close()));

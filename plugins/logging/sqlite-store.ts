@@ -6,7 +6,7 @@
 import { Database, type SQLQueryBindings } from "bun:sqlite";
 import { migrateSqlite } from "../../src/plugins/index.ts";
 import { COLUMNS, type LogRecord } from "./record.ts";
-import { MIGRATIONS, MIGRATION_SET, selectOf, TABLE, type LogStore } from "./store.ts";
+import { MIGRATIONS, MIGRATION_SET, recordKey, selectOf, TABLE, type LogStore } from "./store.ts";
 
 /** How long a write waits for another process's lock before it fails (and is tried again). */
 const BUSY_TIMEOUT_MS = 250;
@@ -39,6 +39,14 @@ export function createSqliteLogStore(path: string): LogStore {
       db.transaction(() => {
         for (const r of records) stmt.run(...values(r));
       })();
+    },
+    async known(records) {
+      const found = new Set<string>();
+      const stmt = db.query<{ id: string; ts: number }, [string, number]>(
+        `SELECT id, ts FROM ${TABLE} WHERE id = ? AND ts = ?`,
+      );
+      for (const r of records) for (const row of stmt.all(r.id, r.ts)) found.add(recordKey(row));
+      return found;
     },
     async query(filter) {
       const { sql, values } = selectOf(filter, () => "?");

@@ -23,6 +23,8 @@ export interface LogStore {
   /** Makes or updates the table; safe to run from several instances at once. */
   migrate(): Promise<void>;
   insert(records: readonly LogRecord[]): Promise<void>;
+  /** Which of these records the store already holds, as `id@ts` (a journal replayed twice). */
+  known(records: readonly LogRecord[]): Promise<Set<string>>;
   /** Newest first, at most `filter.limit`. */
   query(filter: LogFilter): Promise<LogRecord[]>;
   /** Deletes records older than `before` (epoch ms); resolves to how many went. */
@@ -88,3 +90,6 @@ export function selectOf(filter: LogFilter, param: (n: number) => string) {
   const limit = Math.trunc(filter.limit);
   return { sql: `SELECT * FROM ${TABLE} ${sql} ORDER BY ts DESC, id DESC LIMIT ${limit}`, values };
 }
+
+/** How a record is told apart when a journal is replayed: its request id and arrival time. */
+export const recordKey = (r: Pick<LogRecord, "id" | "ts">) => `${r.id}@${r.ts}`;

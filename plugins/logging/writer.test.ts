@@ -4,6 +4,7 @@ import { silentLogger } from "../../src/observability/logger.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
 import { sampleRecord } from "./suite.ts";
+import { openJournal } from "./journal.ts";
 import { createWriter, type DropReason } from "./writer.ts";
 
 /** A store that keeps what it is given; each insert waits for the test to let it through. */
@@ -17,6 +18,7 @@ function heldStore() {
       written.push(...records);
     },
     query: async () => [],
+    known: async () => new Set(),
     prune: async () => 0,
     close: async () => {},
   };
@@ -110,5 +112,40 @@ describe("the log writer", () => {
     expect(c.dropped).toEqual({ shutdown: 2 }); // the third is in flight, still the store's
     w.add(sampleRecord(), noop);
     expect(c.dropped).toEqual({ shutdown: 3 });
+  });
+
+  it("durable: keeps a batch the store refuses and writes it once the store takes it", async () => {
+    const { mkdtempSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-writer-"));
+    const journal = openJournal(join(dir, "j"));
+    const written: LogRecord[] = [];
+    let refusals = 3;
+    const store: LogStore = {
+      migrate: async () => {},
+      async insert(records) {
+        if (refusals-- > 0) throw new Error("database is down");
+        written.push(...records);
+      },
+      query: async () => [],
+      known: async () => new Set(),
+      prune: async () => 0,
+      close: async () => {},
+    };
+    const c = counting();
+    const w = createWriter(
+      store,
+      { batchSize: 10, intervalMs: 60_000, bufferSize: 10, ...c, journal },
+      silentLogger,
+    );
+    for (let i = 0; i < 3; i++) w.add(sampleRecord(), noop);
+    expect(readdirSync(dir).length).toBe(1); // journaled before add() returned
+    await w.flush();
+    expect(written.length).toBe(3);
+    expect(c.dropped).toEqual({});
+    await w.close(1000);
+    journal.close();
+    expect(readdirSync(dir)).toEqual([]); // written, so forgotten
   });
 });

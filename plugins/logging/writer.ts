@@ -9,14 +9,21 @@
  * have run). A failed batch is tried once more, then dropped. A record that finds the buffer
  * full is dropped: a slow database never slows requests or grows memory, and every drop is
  * counted (`onDropped`) so nothing is lost without a trace.
+ *
+ * Durable (with a `journal`): each record taken is journaled before `add()` returns, and a batch
+ * the store refuses is never dropped: it is tried again (every RETRY_DELAY_MS, growing to
+ * MAX_RETRY_DELAY_MS) until the store takes it; records still unwritten at shutdown stay in the
+ * journal for the next start. The buffer stays bounded: past it, records are dropped and counted.
  */
 import type { Logger } from "../../src/plugins/index.ts";
+import type { Journal } from "./journal.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tries per batch: the first, and one more after `RETRY_DELAY_MS`. */
 const ATTEMPTS = 2;
 const RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 1000;
 
 export type DropReason = "buffer_full" | "write_failed" | "shutdown";
 
@@ -29,6 +36,8 @@ export interface WriterOptions {
   /** A write attempt failed (it may be tried again). */
   onWriteFailed(): void;
   onDropped(n: number, reason: DropReason): void;
+  /** Durable mode: where records are journaled until the store has them. */
+  journal?: Journal;
 }
 
 export interface LogWriter {
@@ -43,6 +52,8 @@ export interface LogWriter {
 interface Pending {
   record: LogRecord;
   late: () => void;
+  /** The journal segment holding it (durable mode). */
+  segment?: number;
 }
 
 export function createWriter(store: LogStore, options: WriterOptions, logger: Logger): LogWriter {
@@ -67,16 +78,36 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
     }
   }
 
+  const journal = options.journal;
+  const forget = (batch: readonly Pending[]) => {
+    if (journal) for (const p of batch) if (p.segment !== undefined) journal.settled(p.segment);
+  };
+
   async function write(batch: readonly Pending[]): Promise<void> {
     for (const p of batch) p.late();
     const records = batch.map((p) => p.record);
+    let delay = RETRY_DELAY_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         await store.insert(records);
         options.onWritten(records.length);
+        forget(batch);
         return;
       } catch (error) {
         options.onWriteFailed();
+        if (journal) {
+          // Durable: kept (in memory and in the journal) and tried again until the store takes
+          // it; at shutdown it stays in the journal for the next start.
+          if (closed) return;
+          if (attempt === ATTEMPTS)
+            logger.warn("logging: the store refuses a batch; it is kept and tried again", {
+              records: records.length,
+              error,
+            });
+          await Bun.sleep(delay);
+          delay = Math.min(MAX_RETRY_DELAY_MS, delay * 2);
+          continue;
+        }
         if (attempt >= ATTEMPTS) {
           options.onDropped(records.length, "write_failed");
           logger.warn("logging: a batch could not be written and was dropped", {
@@ -127,7 +158,9 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
       if (queue.length + inFlight >= options.bufferSize) {
         return options.onDropped(1, "buffer_full");
       }
-      queue.push({ record, late });
+      const pending: Pending = { record, late };
+      if (journal) pending.segment = journal.append(record);
+      queue.push(pending);
       accepted++;
       if (queue.length >= options.batchSize && soon === undefined && draining === undefined) {
         soon = setTimeout(() => void drain(), 0);
@@ -145,10 +178,17 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
       clearTimeout(timeout);
       if (!late || queue.length === 0) return;
       // The batch in flight settles by itself (written, or dropped when the store closes).
-      const lost = queue.splice(0).length;
-      options.onDropped(lost, "shutdown");
+      const left = queue.splice(0).length;
+      if (journal) {
+        logger.warn(
+          "logging: the store did not take the buffered records in time; they stay in the journal for the next start",
+          { records: left },
+        );
+        return;
+      }
+      options.onDropped(left, "shutdown");
       logger.warn("logging: the store did not take the buffered records in time", {
-        records: lost,
+        records: left,
       });
     },
   };

@@ -91,6 +91,8 @@ export interface StorageConfig {
   readonly postgres_url?: string;
   /** Absolute, or `:memory:`. */
   readonly sqlite_path: string;
+  /** Deadline of a Redis command or PostgreSQL query on the request path, ms. */
+  readonly timeout_ms: number;
 }
 
 /** One configured plugin; exactly one of `name` (built-in) and `path` (absolute) is set. */

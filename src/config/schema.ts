@@ -188,6 +188,7 @@ const LoggingSchema = T.Object(
 
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 2000;
 export const DEFAULT_SQLITE_PATH = "switchyard.sqlite";
+export const DEFAULT_STORAGE_TIMEOUT_MS = 250;
 
 /** Where stateful plugins (cache, logging, governance) keep their data. */
 const StorageSchema = T.Object(
@@ -198,6 +199,12 @@ const StorageSchema = T.Object(
     postgres_url: T.Optional(T.String({ minLength: 1 })),
     /** The embedded SQLite file (`:memory:` keeps it in memory), relative to the config file. */
     sqlite_path: T.String({ minLength: 1, default: DEFAULT_SQLITE_PATH }),
+    /**
+     * The deadline of a Redis command or a PostgreSQL query on the request path; one that misses
+     * it marks the server down (calls then fail at once) until a probe answers again. Writes and
+     * reads off the request path get ten times as long.
+     */
+    timeout_ms: T.Integer({ minimum: 10, maximum: 60_000, default: DEFAULT_STORAGE_TIMEOUT_MS }),
   },
   { ...strict, default: {} },
 );

@@ -41,7 +41,13 @@ export { hasBearer, jsonError } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
 export { whereClause } from "./sql.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
-export { connectRedis, type RedisConnection } from "./redis.ts";
+export { connectRedis, type RedisConnection, type RedisOptions } from "./redis.ts";
+export {
+  DependencyUnavailable,
+  guardDependency,
+  type Dependency,
+  type DependencyOptions,
+} from "./dependency.ts";
 export {
   lastMessageText,
   messageText,

@@ -100,7 +100,7 @@ export async function pluginHarness(
   );
   const logger = options.logger ?? createLogger({ level: "error" });
   const metrics = createMetrics({ defaultMetrics: false });
-  const storage: StorageConfig = { sqlite_path: ":memory:", ...options.storage };
+  const storage: StorageConfig = { sqlite_path: ":memory:", timeout_ms: 250, ...options.storage };
   const loaded: LoadedPlugin[] = [];
   const routes: PluginRoute[] = [];
   for (const [i, plugin] of list.entries()) {

@@ -10,6 +10,8 @@ export interface GatewayProcess {
   /** What the process has written to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would. */
+  crash(): Promise<void>;
 }
 
 function freePort(): number {
@@ -55,6 +57,10 @@ export async function startGatewayProcess(doc: Record<string, unknown>): Promise
     output: () => text,
     async stop() {
       child.kill("SIGTERM");
+      await child.exited;
+    },
+    async crash() {
+      child.kill("SIGKILL");
       await child.exited;
     },
   };

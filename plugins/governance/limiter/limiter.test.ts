@@ -118,7 +118,10 @@ function suite(name: string, make: () => Limiter) {
 
 suite("memory", () => createMemoryLimiter());
 suite("Redis", () => {
-  const l = createRedisLimiter(REDIS_URL, `switchyard:test:${crypto.randomUUID()}:`);
+  const l = createRedisLimiter(REDIS_URL, {
+    prefix: `switchyard:test:${crypto.randomUUID()}:`,
+    timeoutMs: 1000,
+  });
   opened.push(l);
   return l;
 });

@@ -3,7 +3,15 @@
  * a time), and the fallback when Redis is unreachable and `on_redis_error` is `open`.
  */
 import { advance, fits, remaining, waitMs } from "./gcra.ts";
-import type { Admission, Decision, LevelLimits, Limiter, Remaining, Settlement } from "./types.ts";
+import type {
+  Admission,
+  Decision,
+  LevelLimits,
+  LevelState,
+  Limiter,
+  Remaining,
+  Settlement,
+} from "./types.ts";
 
 interface BudgetCell {
   spent: number;
@@ -21,7 +29,16 @@ function tighter(a: Remaining | undefined, b: Remaining): Remaining {
   return a === undefined || b.remaining < a.remaining ? b : a;
 }
 
-export function createMemoryLimiter(now: () => number = Date.now): Limiter {
+/** The memory limiter, which can also take and give the state of levels (a Redis mirror). */
+export interface MemoryLimiter extends Limiter {
+  readonly sync: NonNullable<Limiter["sync"]>;
+  /** Sets a level's counters to `state` (what Redis answered). */
+  absorb(level: LevelLimits, state: LevelState): void;
+  /** The counters of `level` as held here. */
+  stateOf(level: LevelLimits): LevelState;
+}
+
+export function createMemoryLimiter(now: () => number = Date.now): MemoryLimiter {
   const tats = new Map<string, number>();
   const budgets = new Map<string, BudgetCell>();
   const budgetKey = (scope: string, start: number) => `${scope}@${start}`;
@@ -104,7 +121,35 @@ export function createMemoryLimiter(now: () => number = Date.now): Limiter {
     }
   }
 
+  function absorb(level: LevelLimits, state: LevelState): void {
+    const t = now();
+    if (state.requestsAhead !== undefined)
+      tats.set(`requests:${level.scope}`, t + state.requestsAhead);
+    if (state.tokensAhead !== undefined) tats.set(`tokens:${level.scope}`, t + state.tokensAhead);
+    if (level.budget && state.budget) {
+      const cell = cellOf(level.scope, level.budget);
+      cell.spent = state.budget.spent;
+      cell.reserved = Math.max(0, state.budget.reserved);
+    }
+  }
+
+  function stateOf(level: LevelLimits): LevelState {
+    const t = now();
+    const ahead = (key: string) => {
+      const tat = tats.get(key);
+      return tat === undefined ? undefined : Math.max(0, tat - t);
+    };
+    const cell = level.budget && budgets.get(budgetKey(level.scope, level.budget.windowStart));
+    return {
+      requestsAhead: level.rpm ? ahead(`requests:${level.scope}`) : undefined,
+      tokensAhead: level.tpm ? ahead(`tokens:${level.scope}`) : undefined,
+      budget: cell ? { spent: cell.spent, reserved: cell.reserved } : undefined,
+    };
+  }
+
   return {
+    absorb,
+    stateOf,
     sync: { admit, settle },
     admit: async (a) => admit(a),
     settle: async (s) => settle(s),

@@ -1,24 +1,29 @@
 /**
  * The limiter in Redis, shared by every instance: one Lua script admits a request against all of
- * its levels atomically (check everything, then charge everything), another settles it. Time is
- * Redis's own (`TIME`), so instances with skewed clocks still agree. Keys:
+ * its levels atomically (check everything, then charge everything), another settles it, a third
+ * carries an instance's counts back after an outage. Time is Redis's own (`TIME`), so instances
+ * with skewed clocks still agree. Keys:
  *
  *   <prefix>rq:<scope>   requests TAT (ms)        <prefix>tk:<scope>   tokens TAT (ms)
  *   <prefix>bg:<scope>:<window start>   hash { spent, reserved } in micro-dollars
+ *
+ * Admitting and settling answer each level's counters as they now stand (TATs as ms ahead of
+ * Redis's now), which `observe` hands to the instance's mirror (`resilient.ts`).
  */
 import type Redis from "ioredis";
-import { connectRedis } from "../../../src/plugins/index.ts";
+import { connectRedis, type RedisConnection } from "../../../src/plugins/index.ts";
 import type {
   Admission,
   BudgetState,
   Decision,
   LevelLimits,
+  LevelState,
   Limiter,
   Remaining,
   Settlement,
 } from "./types.ts";
 
-/** Both scripts: Redis's own clock in ms (one clock for every instance) and the level count. */
+/** Every script: Redis's own clock in ms (one clock for every instance) and the level count. */
 const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -61,37 +66,80 @@ for i = 1, n do
     if spent + reserved >= max or spent + reserved + cost > max then return {0, 'budget', i, wend - now} end
   end
 end
+local out = {1, '', 0, 0, rq[1], rq[2], rq[3], tk[1], tk[2], tk[3]}
 for i = 1, n do
   local a = 3 + (i - 1) * 4
   local k = (i - 1) * 3
-  if newReq[i] then redis.call('SET', KEYS[k + 1], string.format('%.3f', newReq[i]), 'PX', math.ceil(newReq[i] - now) + 1000) end
-  if newTok[i] then redis.call('SET', KEYS[k + 2], string.format('%.3f', newTok[i]), 'PX', math.ceil(newTok[i] - now) + 1000) end
+  local state = {-1, -1, -1, -1}
+  if newReq[i] then
+    redis.call('SET', KEYS[k + 1], string.format('%.3f', newReq[i]), 'PX', math.ceil(newReq[i] - now) + 1000)
+    state[1] = newReq[i] - now
+  end
+  if newTok[i] then
+    redis.call('SET', KEYS[k + 2], string.format('%.3f', newTok[i]), 'PX', math.ceil(newTok[i] - now) + 1000)
+    state[2] = newTok[i] - now
+  end
   if tonumber(ARGV[a + 3]) > 0 then
-    redis.call('HINCRBY', KEYS[k + 3], 'reserved', cost)
+    state[4] = redis.call('HINCRBY', KEYS[k + 3], 'reserved', cost)
+    state[3] = tonumber(redis.call('HGET', KEYS[k + 3], 'spent') or '0')
     redis.call('PEXPIREAT', KEYS[k + 3], tonumber(ARGV[a + 4]) + 3600000)
   end
+  for _, v in ipairs(state) do out[#out + 1] = v end
 end
-return {1, '', 0, 0, rq[1], rq[2], rq[3], tk[1], tk[2], tk[3]}
+return out
 `;
 
 const SETTLE = `${PRELUDE}local delta = tonumber(ARGV[2])
 local reserved = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
+local out = {}
 for i = 1, n do
   local a = 4 + (i - 1) * 3
   local tpm, max, wend = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local k = (i - 1) * 3
+  local state = {-1, -1, -1}
   if tpm > 0 and delta ~= 0 then
     local tat = tonumber(redis.call('GET', KEYS[k + 2]) or '0')
     local shift = delta * 60000 / tpm
     local nt
     if delta > 0 then nt = math.max(tat, now) + shift else nt = math.max(now, tat + shift) end
     redis.call('SET', KEYS[k + 2], string.format('%.3f', nt), 'PX', math.ceil(nt - now) + 1000)
+    state[1] = nt - now
   end
   if max > 0 then
-    redis.call('HINCRBY', KEYS[k + 3], 'spent', cost)
+    state[2] = redis.call('HINCRBY', KEYS[k + 3], 'spent', cost)
     local r = redis.call('HINCRBY', KEYS[k + 3], 'reserved', -reserved)
-    if r < 0 then redis.call('HSET', KEYS[k + 3], 'reserved', 0) end
+    if r < 0 then redis.call('HSET', KEYS[k + 3], 'reserved', 0); r = 0 end
+    state[3] = r
+    redis.call('PEXPIREAT', KEYS[k + 3], wend + 3600000)
+  end
+  for _, v in ipairs(state) do out[#out + 1] = v end
+end
+return out
+`;
+
+/**
+ * An instance's counts carried back after an outage, per level: TATs never moved back (the later
+ * of Redis's and the instance's), spent = the larger of Redis's plus what the instance spent
+ * while Redis was away and the instance's own total (which repairs a Redis that restarted empty),
+ * reserved = Redis's plus what the instance reserved meanwhile.
+ */
+const MERGE = `${PRELUDE}for i = 1, n do
+  local a = 1 + (i - 1) * 6
+  local rqAhead, tkAhead = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local spentAtLeast, spentDelta, reservedDelta, wend = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  local k = (i - 1) * 3
+  for j, ahead in ipairs({rqAhead, tkAhead}) do
+    if ahead > 0 then
+      local nt = now + ahead
+      local tat = tonumber(redis.call('GET', KEYS[k + j]) or '0')
+      if nt > tat then redis.call('SET', KEYS[k + j], string.format('%.3f', nt), 'PX', math.ceil(ahead) + 1000) end
+    end
+  end
+  if wend > 0 then
+    local spent = tonumber(redis.call('HGET', KEYS[k + 3], 'spent') or '0')
+    local res = tonumber(redis.call('HGET', KEYS[k + 3], 'reserved') or '0')
+    redis.call('HSET', KEYS[k + 3], 'spent', math.max(spent + spentDelta, spentAtLeast), 'reserved', math.max(res + reservedDelta, 0))
     redis.call('PEXPIREAT', KEYS[k + 3], wend + 3600000)
   end
 end
@@ -100,19 +148,45 @@ return 1
 
 type Reply = [number, string, number, number, ...number[]];
 
-export function createRedisLimiter(
-  url: string,
-  prefix = "switchyard:gov:",
-): Limiter & { redis: Redis } {
-  const { redis, ready, close } = connectRedis(url);
+/** What an instance carries back for one level after an outage. */
+export interface Carried {
+  level: LevelLimits;
+  state: LevelState;
+  /** Spent and reserved by this instance while Redis was away. */
+  spentDelta: number;
+  reservedDelta: number;
+}
+
+export interface RedisLimiter extends Limiter {
+  readonly redis: Redis;
+  readonly connection: RedisConnection;
+  /** Carries counts back (runs while Redis is still marked down: not through the guard). */
+  merge(carried: readonly Carried[]): Promise<void>;
+}
+
+export interface RedisLimiterOptions {
+  prefix?: string;
+  /** Deadline of each command (`storage.timeout_ms`). */
+  timeoutMs: number;
+  /** Each level's counters as Redis now holds them, after every admission and settlement. */
+  observe?(levels: readonly LevelLimits[], states: readonly LevelState[]): void;
+}
+
+const ahead = (v: number | undefined) => (v === undefined || v < 0 ? undefined : v);
+
+export function createRedisLimiter(url: string, options: RedisLimiterOptions): RedisLimiter {
+  const prefix = options.prefix ?? "switchyard:gov:";
+  const connection = connectRedis(url, { timeoutMs: options.timeoutMs });
+  const { redis, run } = connection;
   // Sent once, then run by SHA (EVALSHA); the key count is the first argument.
   redis.defineCommand("switchyardAdmit", { lua: ADMIT });
   redis.defineCommand("switchyardSettle", { lua: SETTLE });
+  redis.defineCommand("switchyardMerge", { lua: MERGE });
   const scripts = redis as unknown as Record<
-    "switchyardAdmit" | "switchyardSettle",
+    "switchyardAdmit" | "switchyardSettle" | "switchyardMerge",
     (...args: (string | number)[]) => Promise<unknown>
   >;
-  const keys = (levels: LevelLimits[]) =>
+  const keys = (levels: readonly LevelLimits[]) =>
     levels.flatMap((l) => [
       `${prefix}rq:${l.scope}`,
       `${prefix}tk:${l.scope}`,
@@ -123,16 +197,14 @@ export function createRedisLimiter(
 
   return {
     redis,
+    connection,
     async admit(a: Admission): Promise<Decision> {
       const args = [a.levels.length, Math.ceil(a.tokens), a.costMicros];
       for (const l of a.levels) {
         args.push(l.rpm ?? 0, l.tpm ?? 0, l.budget?.maxMicros ?? 0, l.budget?.windowEnd ?? 0);
       }
-      await ready();
-      const r = (await scripts.switchyardAdmit(
-        a.levels.length * 3,
-        ...keys(a.levels),
-        ...args,
+      const r = (await run(() =>
+        scripts.switchyardAdmit(a.levels.length * 3, ...keys(a.levels), ...args),
       )) as Reply;
       if (r[0] === 0) {
         const level = a.levels[r[2] - 1]!;
@@ -144,11 +216,25 @@ export function createRedisLimiter(
           retryAfterS: Math.max(1, Math.ceil(r[3] / 1000)),
         };
       }
+      const numbers = r as unknown as number[];
       const decision: Decision = { ok: true };
-      const requests = remainingOf(r as unknown as number[], 4);
-      const tokens = remainingOf(r as unknown as number[], 7);
+      const requests = remainingOf(numbers, 4);
+      const tokens = remainingOf(numbers, 7);
       if (requests) decision.requests = requests;
       if (tokens) decision.tokens = tokens;
+      if (options.observe) {
+        options.observe(
+          a.levels,
+          a.levels.map((_, i) => {
+            const [rq, tk, spent, reserved] = numbers.slice(10 + i * 4, 14 + i * 4);
+            return {
+              requestsAhead: ahead(rq),
+              tokensAhead: ahead(tk),
+              budget: reserved! < 0 ? undefined : { spent: spent!, reserved: reserved! },
+            };
+          }),
+        );
+      }
       return decision;
     },
     async settle(s: Settlement): Promise<void> {
@@ -160,18 +246,42 @@ export function createRedisLimiter(
       ];
       for (const l of s.levels)
         args.push(l.tpm ?? 0, l.budget?.maxMicros ?? 0, l.budget?.windowEnd ?? 0);
-      await ready();
-      await scripts.switchyardSettle(s.levels.length * 3, ...keys(s.levels), ...args);
+      const r = (await run(() =>
+        scripts.switchyardSettle(s.levels.length * 3, ...keys(s.levels), ...args),
+      )) as number[];
+      options.observe?.(
+        s.levels,
+        s.levels.map((_, i) => {
+          const [tk, spent, reserved] = r.slice(i * 3, i * 3 + 3);
+          return {
+            tokensAhead: ahead(tk),
+            budget: spent! < 0 ? undefined : { spent: spent!, reserved: reserved! },
+          };
+        }),
+      );
+    },
+    async merge(carried) {
+      if (carried.length === 0) return;
+      const levels = carried.map((c) => c.level);
+      const args: number[] = [carried.length];
+      for (const c of carried) {
+        args.push(
+          c.state.requestsAhead ?? -1,
+          c.state.tokensAhead ?? -1,
+          c.state.budget?.spent ?? 0,
+          c.spentDelta,
+          c.reservedDelta,
+          c.level.budget && c.state.budget ? c.level.budget.windowEnd : 0,
+        );
+      }
+      await scripts.switchyardMerge(levels.length * 3, ...keys(levels), ...args);
     },
     async budgets(levels: LevelLimits[]): Promise<BudgetState[]> {
-      await ready();
       const out: BudgetState[] = [];
       for (const l of levels) {
         if (!l.budget) continue;
-        const [spent, reserved] = await redis.hmget(
-          `${prefix}bg:${l.scope}:${l.budget.windowStart}`,
-          "spent",
-          "reserved",
+        const [spent, reserved] = await run((r) =>
+          r.hmget(`${prefix}bg:${l.scope}:${l.budget!.windowStart}`, "spent", "reserved"),
         );
         out.push({
           scope: l.scope,
@@ -182,7 +292,7 @@ export function createRedisLimiter(
       return out;
     },
     async close() {
-      close();
+      connection.close();
     },
   };
 }

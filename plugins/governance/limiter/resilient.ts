@@ -1,67 +1,182 @@
 /**
- * Redis with a documented way down. When a Redis call fails:
- *   `open`   the request is admitted (and settled) on this instance's own in-memory limits, so
- *            each instance holds to the limits by itself until Redis is back;
- *   `closed` the request is refused (the plugin answers 503).
- * Either way the failure is counted (`switchyard_governance_redis_errors_total`) and logged, at
+ * Redis with a documented way down, and counts carried across it both ways.
+ *
+ * While Redis answers, every admission and settlement leaves each level's counters, as Redis
+ * holds them, in this instance's mirror (an in-memory limiter). When Redis stops answering (it is
+ * down after one command misses `storage.timeout_ms`, or its connection drops, and stays down
+ * until a PING answers: `src/plugins/dependency.ts`):
+ *
+ *   `open`    requests are admitted and settled on the mirror, which starts from what Redis last
+ *             said: the instance holds to the limits by itself, from where they stood, not from a
+ *             fresh allowance;
+ *   `closed`  requests are refused (the plugin answers 503).
+ *
+ * When Redis answers again, before any request goes to it, the instance carries its counts back
+ * (`MERGE` in `redis.ts`): no TAT moves back, spent grows by what the instance spent meanwhile and
+ * is at least the instance's own total. A Redis that restarted empty therefore gets the counts of
+ * the levels this instance saw back, and one that was only unreachable gets what was spent
+ * without it. Failures are counted (`switchyard_governance_redis_errors_total`) and logged at
  * most once every 10 seconds.
  */
 import type { Logger } from "../../../src/plugins/index.ts";
 import { createMemoryLimiter } from "./memory.ts";
-import type { Limiter } from "./types.ts";
+import { createRedisLimiter, type Carried, type RedisLimiter } from "./redis.ts";
+import type { Admission, LevelLimits, Limiter, Settlement } from "./types.ts";
 
 export class LimiterUnavailable extends Error {}
 
 const LOG_EVERY_MS = 10_000;
+/** Levels remembered for carrying back; past it, those whose counts have lapsed are dropped. */
+const MAX_LEVELS = 10_000;
 
-export function createResilientLimiter(
-  redis: Limiter,
-  mode: "open" | "closed",
-  logger: Logger,
-  countError: () => void,
-): Limiter {
-  const local = createMemoryLimiter();
+export interface ResilientOptions {
+  url: string;
+  timeoutMs: number;
+  mode: "open" | "closed";
+  logger: Logger;
+  countError(): void;
+  prefix?: string;
+}
+
+const levelId = (l: LevelLimits) => `${l.scope}@${l.budget?.windowStart ?? 0}`;
+
+export function createResilientLimiter(options: ResilientOptions): Limiter & {
+  readonly redis: RedisLimiter;
+} {
+  const { mode, logger } = options;
+  const mirror = createMemoryLimiter();
+  /** Every level seen lately, to carry back. */
+  const seen = new Map<string, LevelLimits>();
+  /** What this instance spent and reserved on the mirror while Redis was away, per level. */
+  const outage = new Map<string, { spent: number; reserved: number }>();
+  const remember = (levels: readonly LevelLimits[]) => {
+    if (seen.size > MAX_LEVELS) forgetLapsed();
+    for (const l of levels) seen.set(levelId(l), l);
+  };
+  const redis = createRedisLimiter(options.url, {
+    timeoutMs: options.timeoutMs,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    observe(levels, states) {
+      remember(levels);
+      levels.forEach((l, i) => mirror.absorb(l, states[i]!));
+    },
+  });
+  const dependency = redis.connection.dependency;
+
+  function forgetLapsed(): void {
+    const now = Date.now();
+    for (const [id, l] of seen) {
+      const state = mirror.stateOf(l);
+      const live =
+        (state.requestsAhead ?? 0) > 0 ||
+        (state.tokensAhead ?? 0) > 0 ||
+        (l.budget !== undefined && l.budget.windowEnd > now);
+      if (!live) seen.delete(id);
+    }
+  }
+
+  dependency.onRecover(async () => {
+    const carried: Carried[] = [...seen.values()].map((level) => {
+      const spent = outage.get(levelId(level));
+      return {
+        level,
+        state: mirror.stateOf(level),
+        spentDelta: spent?.spent ?? 0,
+        reservedDelta: spent?.reserved ?? 0,
+      };
+    });
+    await redis.merge(carried);
+    outage.clear();
+    logger.info("governance: Redis answers again; this instance's counts were carried back", {
+      levels: carried.length,
+    });
+  });
+
   let lastLog = 0;
+  function unavailable(op: string, err: unknown): void {
+    options.countError();
+    if (Date.now() - lastLog <= LOG_EVERY_MS) return;
+    lastLog = Date.now();
+    logger.error(
+      mode === "open"
+        ? "governance: Redis unreachable; limits are held per instance, from where they stood, until it is back"
+        : "governance: Redis unreachable; refusing requests (on_redis_error: closed)",
+      { op, error: err },
+    );
+  }
+
+  const charge = (levels: readonly LevelLimits[], spent: number, reserved: number) => {
+    for (const l of levels) {
+      if (!l.budget) continue;
+      const id = levelId(l);
+      const cell = outage.get(id) ?? { spent: 0, reserved: 0 };
+      cell.spent += spent;
+      cell.reserved += reserved;
+      outage.set(id, cell);
+    }
+  };
+
+  function locally(a: Admission) {
+    const decision = mirror.sync.admit(a);
+    if (decision.ok) {
+      remember(a.levels);
+      charge(a.levels, 0, a.costMicros);
+    }
+    return decision;
+  }
+
+  function settleLocally(s: Settlement): void {
+    mirror.sync.settle(s);
+    remember(s.levels);
+    charge(s.levels, s.costMicros, -s.reservedMicros);
+  }
+
+  /** Redis when it answers; else the mirror (for admissions only in `open` mode). */
   async function guarded<T>(
     op: string,
     remote: () => Promise<T>,
-    fallback: () => Promise<T>,
+    local: () => T,
+    refuseWhenClosed: boolean,
   ): Promise<T> {
-    try {
-      return await remote();
-    } catch (err) {
-      countError();
-      if (Date.now() - lastLog > LOG_EVERY_MS) {
-        lastLog = Date.now();
-        logger.error(
-          mode === "open"
-            ? "governance: Redis unreachable; limits are held per instance until it is back"
-            : "governance: Redis unreachable; refusing requests (on_redis_error: closed)",
-          { op, error: err },
-        );
+    if (dependency.up) {
+      try {
+        return await remote();
+      } catch (err) {
+        unavailable(op, err);
       }
-      if (mode === "closed") throw new LimiterUnavailable("rate limits are unavailable");
-      return fallback();
-    }
+    } else unavailable(op, "down");
+    if (refuseWhenClosed && mode === "closed")
+      throw new LimiterUnavailable("rate limits are unavailable");
+    return local();
   }
+
   return {
+    redis,
     admit: (a) =>
       guarded(
         "admit",
         () => redis.admit(a),
-        () => local.admit(a),
+        () => locally(a),
+        true,
       ),
+    // A settlement is never refused: with Redis away it lands on the mirror and is carried back.
     settle: (s) =>
       guarded(
         "settle",
         () => redis.settle(s),
-        () => local.settle(s),
+        () => settleLocally(s),
+        false,
       ),
     budgets: (levels) =>
       guarded(
         "budgets",
         () => redis.budgets(levels),
-        () => local.budgets(levels),
+        () =>
+          levels.flatMap((l) => {
+            const b = l.budget && mirror.stateOf(l).budget;
+            return b ? [{ scope: l.scope, spentMicros: b.spent, reservedMicros: b.reserved }] : [];
+          }),
+        false,
       ),
     async close() {
       await redis.close();

@@ -62,6 +62,17 @@ export interface BudgetState {
   reservedMicros: number;
 }
 
+/**
+ * A level's counters as a limiter holds them, to carry them across a Redis outage: TATs as the
+ * milliseconds they stand ahead of now (so two clocks need not agree), the budget cell of the
+ * level's window.
+ */
+export interface LevelState {
+  requestsAhead?: number | undefined;
+  tokensAhead?: number | undefined;
+  budget?: { spent: number; reserved: number } | undefined;
+}
+
 export interface Limiter {
   admit(a: Admission): Promise<Decision>;
   /** The same, synchronously, for a limiter that needs no I/O (in memory). */

@@ -3,9 +3,9 @@
  * under a transaction-scoped advisory lock, so instances starting together apply each once.
  */
 import postgres from "postgres";
-import { migratePostgres } from "../../../src/plugins/index.ts";
+import { guardDependency, migratePostgres } from "../../../src/plugins/index.ts";
 import { MIGRATIONS } from "./schema.ts";
-import { groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
+import { BATCH_IDS_KEPT_MS, groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
 import {
   fromRow,
   KEY_COLUMNS,
@@ -15,15 +15,29 @@ import {
   type KeyRow,
 } from "./types.ts";
 
-export function createPostgresStore(
-  url: string,
-  options: { schema?: string } = {},
-): GovernanceStore {
+export interface PostgresStoreOptions {
+  schema?: string;
+  /** Deadline of a query on the request path (key lookups); other queries get ten times it. */
+  timeoutMs: number;
+  onChange?(up: boolean, cause?: unknown): void;
+}
+
+export function createPostgresStore(url: string, options: PostgresStoreOptions): GovernanceStore {
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
     ...(options.schema ? { connection: { search_path: options.schema } } : {}),
   });
+  // A PostgreSQL that stops answering is down within the deadline; calls then fail at once.
+  const db = guardDependency({
+    name: "postgres",
+    timeoutMs: options.timeoutMs,
+    probe: () => sql`SELECT 1`,
+    isServerError: (err) => err instanceof postgres.PostgresError,
+    ...(options.onChange ? { onChange: options.onChange } : {}),
+  });
+  const fast = <T>(query: () => Promise<T>) => db.run(query);
+  const slow = <T>(query: () => Promise<T>) => db.run(query, options.timeoutMs * 10);
   const cols = KEY_COLUMNS.join(", ");
   const placeholders = KEY_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
   const values = (row: KeyRow) => KEY_COLUMNS.map((c) => row[c]);
@@ -56,17 +70,23 @@ export function createPostgresStore(
       }
     },
     async groups() {
-      return (await sql`SELECT * FROM governance_groups`).map((r) => groupFromRow(r));
+      return (await slow(() => sql`SELECT * FROM governance_groups`)).map((r) => groupFromRow(r));
     },
-    keyByHash: (hash) => one(sql<KeyRow[]>`SELECT * FROM governance_keys WHERE key_hash = ${hash}`),
-    keyById: (id) => one(sql<KeyRow[]>`SELECT * FROM governance_keys WHERE id = ${id}`),
+    keyByHash: (hash) =>
+      fast(() => one(sql<KeyRow[]>`SELECT * FROM governance_keys WHERE key_hash = ${hash}`)),
+    keyById: (id) => slow(() => one(sql<KeyRow[]>`SELECT * FROM governance_keys WHERE id = ${id}`)),
     async listKeys() {
-      return (await sql<KeyRow[]>`SELECT * FROM governance_keys ORDER BY created_at`).map(fromRow);
+      const rows = await slow(
+        () => sql<KeyRow[]>`SELECT * FROM governance_keys ORDER BY created_at`,
+      );
+      return rows.map(fromRow);
     },
     async insertKey(key) {
-      await sql.unsafe(
-        `INSERT INTO governance_keys (${cols}) VALUES (${placeholders})`,
-        values(toRow(key)) as never[],
+      await slow(() =>
+        sql.unsafe(
+          `INSERT INTO governance_keys (${cols}) VALUES (${placeholders})`,
+          values(toRow(key)) as never[],
+        ),
       );
     },
     async updateKey(id, patch, at) {
@@ -74,35 +94,50 @@ export function createPostgresStore(
       const names = Object.keys(row);
       const set = names.map((c, i) => `${c} = $${i + 1}`).join(", ");
       const args = [...names.map((c) => row[c as keyof typeof row]), id];
-      await sql.unsafe(
-        `UPDATE governance_keys SET ${set} WHERE id = $${names.length + 1}`,
-        args as never[],
+      await slow(() =>
+        sql.unsafe(
+          `UPDATE governance_keys SET ${set} WHERE id = $${names.length + 1}`,
+          args as never[],
+        ),
       );
       return this.keyById(id);
     },
-    async addUsage(rows) {
-      for (const r of rows) {
-        await sql`INSERT INTO governance_usage
-            (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
-          VALUES (${r.day}, ${r.keyId}, ${r.team}, ${r.customer}, ${r.model}, ${r.requests},
-            ${r.promptTokens}, ${r.completionTokens}, ${r.costMicros})
-          ON CONFLICT (day, key_id, model) DO UPDATE SET
-            requests = governance_usage.requests + excluded.requests,
-            prompt_tokens = governance_usage.prompt_tokens + excluded.prompt_tokens,
-            completion_tokens = governance_usage.completion_tokens + excluded.completion_tokens,
-            cost_micros = governance_usage.cost_micros + excluded.cost_micros,
-            team = excluded.team, customer = excluded.customer`;
-      }
+    async addUsage(rows, batch) {
+      // One transaction per batch, applied once: a batch whose first write timed out but landed is
+      // not added again when it is written again.
+      await slow(() =>
+        sql.begin(async (tx) => {
+          const [fresh] = await tx`INSERT INTO governance_usage_batches (id, at)
+            VALUES (${batch.id}, ${batch.at}) ON CONFLICT (id) DO NOTHING RETURNING id`;
+          if (!fresh) return;
+          for (const r of rows) {
+            await tx`INSERT INTO governance_usage
+                (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
+              VALUES (${r.day}, ${r.keyId}, ${r.team}, ${r.customer}, ${r.model}, ${r.requests},
+                ${r.promptTokens}, ${r.completionTokens}, ${r.costMicros})
+              ON CONFLICT (day, key_id, model) DO UPDATE SET
+                requests = governance_usage.requests + excluded.requests,
+                prompt_tokens = governance_usage.prompt_tokens + excluded.prompt_tokens,
+                completion_tokens = governance_usage.completion_tokens + excluded.completion_tokens,
+                cost_micros = governance_usage.cost_micros + excluded.cost_micros,
+                team = excluded.team, customer = excluded.customer`;
+          }
+          await tx`DELETE FROM governance_usage_batches WHERE at < ${batch.at - BATCH_IDS_KEPT_MS}`;
+        }),
+      );
     },
     async usage(filter) {
       const { sql: where, values: args } = usageWhere(filter, (n) => `$${n}`);
-      const rows = await sql.unsafe(
-        `SELECT * FROM governance_usage ${where} ORDER BY day, key_id, model`,
-        args as never[],
+      const rows = await slow(() =>
+        sql.unsafe(
+          `SELECT * FROM governance_usage ${where} ORDER BY day, key_id, model`,
+          args as never[],
+        ),
       );
       return rows.map((r) => usageFromRow(r));
     },
     async close() {
+      db.close();
       await sql.end({ timeout: 5 });
     },
   };

@@ -3,6 +3,9 @@ import { whereClause } from "../../../src/plugins/index.ts";
 import type { Budget, RateLimit } from "../config.ts";
 import type { GroupRecord, UsageFilter, UsageRow } from "./types.ts";
 
+/** How long a written usage batch's id is kept, to recognise the same batch written again. */
+export const BATCH_IDS_KEPT_MS = 86_400_000;
+
 export function groupFromRow(r: Record<string, unknown>): GroupRecord {
   return {
     kind: r.kind === "customer" ? "customer" : "team",

@@ -8,12 +8,13 @@ import {
   patchRow,
   toRow,
   type GovernanceStore,
+  type UsageBatch,
   type GroupRecord,
   type KeyRow,
   type UsageFilter,
   type UsageRow,
 } from "./types.ts";
-import { groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
+import { BATCH_IDS_KEPT_MS, groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
 
 export function createSqliteStore(path: string): GovernanceStore {
   const db = new Database(path, { create: true });
@@ -88,7 +89,7 @@ export function createSqliteStore(path: string): GovernanceStore {
       );
       return this.keyById(id);
     },
-    async addUsage(rows: UsageRow[]) {
+    async addUsage(rows: UsageRow[], batch: UsageBatch) {
       const add = db.query(
         `INSERT INTO governance_usage (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -97,8 +98,12 @@ export function createSqliteStore(path: string): GovernanceStore {
            completion_tokens = completion_tokens + excluded.completion_tokens,
            cost_micros = cost_micros + excluded.cost_micros, team = excluded.team, customer = excluded.customer`,
       );
-      db.transaction(() =>
-        rows.forEach((r) =>
+      const mark = db.query(
+        `INSERT INTO governance_usage_batches (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+      );
+      db.transaction(() => {
+        if (mark.run(batch.id, batch.at).changes === 0) return; // written before
+        for (const r of rows) {
           add.run(
             r.day,
             r.keyId,
@@ -109,9 +114,12 @@ export function createSqliteStore(path: string): GovernanceStore {
             r.promptTokens,
             r.completionTokens,
             r.costMicros,
-          ),
-        ),
-      )();
+          );
+        }
+        db.query(`DELETE FROM governance_usage_batches WHERE at < ?`).run(
+          batch.at - BATCH_IDS_KEPT_MS,
+        );
+      })();
     },
     async usage(filter: UsageFilter) {
       const { sql, values } = usageWhere(filter, () => "?");

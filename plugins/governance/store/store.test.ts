@@ -78,12 +78,16 @@ function suite(name: string, make: () => GovernanceStore) {
       expect(await store.keyById("nope")).toBeUndefined();
     });
 
-    it("adds usage up per day, key and model, and filters it", async () => {
-      await store.addUsage([usage("2026-11-24", "vk_1", "openai/gpt-4o", 100)]);
-      await store.addUsage([
+    it("adds usage up per day, key and model, applying a batch written twice once", async () => {
+      const batch = () => ({ id: crypto.randomUUID(), at: Date.now() });
+      await store.addUsage([usage("2026-11-24", "vk_1", "openai/gpt-4o", 100)], batch());
+      const again = batch();
+      const rows = [
         usage("2026-11-24", "vk_1", "openai/gpt-4o", 50),
         usage("2026-11-25", "vk_1", "openai/gpt-4o", 7),
-      ]);
+      ];
+      await store.addUsage(rows, again);
+      await store.addUsage(rows, again); // its first write's outcome was unknown
       const day = await store.usage({ keyId: "vk_1", since: "2026-11-24", until: "2026-11-24" });
       expect(day).toEqual([
         {
@@ -112,15 +116,15 @@ suite("SQLite (memory)", () => createSqliteStore(":memory:"));
 suite("SQLite (file)", () =>
   createSqliteStore(join(tmpdir(), `switchyard-gov-${crypto.randomUUID()}.sqlite`)),
 );
-suite("PostgreSQL", () => createPostgresStore(PG_URL, { schema: SCHEMA }));
+suite("PostgreSQL", () => createPostgresStore(PG_URL, { schema: SCHEMA, timeoutMs: 5000 }));
 
 describe("PostgreSQL migrations", () => {
   it("succeed when two instances start at once on an empty database", async () => {
     const fresh = `${SCHEMA}_fresh`;
     await admin.unsafe(`CREATE SCHEMA ${fresh}`);
     try {
-      const a = createPostgresStore(PG_URL, { schema: fresh });
-      const b = createPostgresStore(PG_URL, { schema: fresh });
+      const a = createPostgresStore(PG_URL, { schema: fresh, timeoutMs: 5000 });
+      const b = createPostgresStore(PG_URL, { schema: fresh, timeoutMs: 5000 });
       await Promise.all([a.migrate(), b.migrate()]);
       await a.insertKey(key("vk_x"));
       expect((await b.keyById("vk_x"))?.name).toBe("vk_x");

@@ -57,6 +57,12 @@ export interface UsageRow {
   costMicros: number;
 }
 
+export interface UsageBatch {
+  id: string;
+  /** Epoch ms when it was made. */
+  at: number;
+}
+
 export interface UsageFilter {
   keyId?: string;
   team?: string;
@@ -78,8 +84,11 @@ export interface GovernanceStore {
   listKeys(): Promise<KeyRecord[]>;
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(id: string, patch: KeyPatch, at: number): Promise<KeyRecord | undefined>;
-  /** Adds to the day's counters (rows are increments). */
-  addUsage(rows: UsageRow[]): Promise<void>;
+  /**
+   * Adds to the day's counters (rows are increments), as one batch applied at most once: a batch
+   * written again with the same id (its first write's outcome was unknown) is not added twice.
+   */
+  addUsage(rows: UsageRow[], batch: UsageBatch): Promise<void>;
   usage(filter: UsageFilter): Promise<UsageRow[]>;
   close(): Promise<void>;
 }
