@@ -25,6 +25,7 @@ import { cpuPerRequest } from "./lib/report.ts";
 import { ROUNDS } from "./lib/rounds.ts";
 import { gc } from "./gc-scenario.ts";
 import { h2 } from "./h2-scenario.ts";
+import { hostile } from "./hostile-scenario.ts";
 import { governanceScenario as governance } from "./governance-scenario.ts";
 import { plugins } from "./plugins-scenario.ts";
 
@@ -306,4 +307,15 @@ const ramp: Scenario = {
   },
 };
 
-export const SCENARIOS = { chat, stream, isolation, soak, ramp, plugins, governance, gc, h2 };
+export const SCENARIOS = {
+  chat,
+  stream,
+  isolation,
+  soak,
+  ramp,
+  plugins,
+  governance,
+  gc,
+  h2,
+  hostile,
+};

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
-import { startHostileUpstream, type HostileUpstream } from "./helpers/hostile-upstream.ts";
+import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 
 const UP_KEY = "sk-up-provider-key-for-budgets-01";
 const ADMIN = "admin-key-for-budget-tests-0001";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
-import { startHostileUpstream, type HostileUpstream } from "./helpers/hostile-upstream.ts";
+import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 
 const KEY = "sk-hostile-provider-key-7Q2mX9vL4pR8wZ1c";
 /** Any 12 characters of the key in an answer count as a leak. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
-import { startHostileUpstream, type HostileUpstream } from "./helpers/hostile-upstream.ts";
+import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 import { startMockUpstream, type MockUpstream } from "./helpers/mock-upstream.ts";
 
 const FILES = join(import.meta.dir, "fixtures/mcp/files-server.ts");

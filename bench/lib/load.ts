@@ -21,6 +21,8 @@ export interface LoadResult {
   tool: "wrk" | "bun";
   requests: number;
   errors: number;
+  /** Answers by HTTP status (`network` for a failed connection), when the tool counts them. */
+  statuses?: Record<string, number>;
   rps: number;
   latency: LatencySummary;
   ttft?: LatencySummary;

@@ -1,5 +1,6 @@
 /**
- * A hostile upstream on a real socket: it speaks the OpenAI, Anthropic and Gemini wire formats
+ * A hostile upstream on a real socket (the tests' and the `hostile` bench scenario's; run it alone
+ * with `bun bench/hostile-upstream.ts --port 9300 --key K`): it speaks the OpenAI, Anthropic and Gemini wire formats
  * and checks the key it is sent as each API does (401 in the API's own error format otherwise),
  * then misbehaves as the model name asks. The part of the model name after the last `/` picks
  * the behaviour:
@@ -185,7 +186,7 @@ function metered(body: Json, model: string): Response {
   return Response.json({ ...chatCompletion(model, "", usage), choices });
 }
 
-export function startHostileUpstream(key: string): HostileUpstream {
+export function startHostileUpstream(key: string, port = 0): HostileUpstream {
   const seen = new Map<string, number>();
   const state = { aborted: 0 };
 
@@ -278,7 +279,7 @@ export function startHostileUpstream(key: string): HostileUpstream {
   }
 
   const server = Bun.serve({
-    port: 0,
+    port,
     hostname: "127.0.0.1",
     idleTimeout: 0,
     async fetch(req) {

@@ -1,0 +1,261 @@
+/**
+ * `--scenario hostile`: the worst a caller or an upstream can make one request cost. Each input
+ * runs against a Switchyard started fresh (so its peak RSS is that input's), and each row reports
+ * the gateway's CPU per request, its peak RSS and what the callers were answered:
+ *
+ *   a normal request                                  the reference
+ *   a 10 MB deeply nested body, without a key          (governance on: refused before the body)
+ *   a 10 MB deeply nested body                         (refused by the scan, before parsing)
+ *   a 10 MB body of 5 million values                   (refused by the scan, before parsing)
+ *   64 concurrent 9 MB bodies                          (bounded by max_body_bytes_in_flight)
+ *   an upstream answering 300 MB                       (bounded by max_response_bytes)
+ *   an upstream streaming one 300 MB line              (bounded by max_event_bytes)
+ *   64 streams to an upstream that never answers      (freed by headers_timeout_ms)
+ */
+import { startHostileUpstream } from "./lib/hostile-upstream.ts";
+import { cpuSeconds, freePort, memory, startBun, type Proc } from "./lib/procs.ts";
+import type { Row } from "./lib/report.ts";
+import { round, summarize } from "./lib/stats.ts";
+import { ROOT, type Scenario } from "./lib/targets.ts";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const UP_KEY = "sk-bench-hostile-upstream-key";
+const CALLER = "sk-sy-bench-hostile-caller-0001";
+const MIB = 1024 * 1024;
+/** The stalled-stream phase's headers deadline (the default is 60 s; the bound is the same). */
+const HEADERS_TIMEOUT_MS = 2000;
+/** Refused 10 MB bodies per input: enough CPU time to read past /proc's 10 ms ticks. */
+const BODIES = 40;
+/** Just under the default `max_body_bytes` (10 MiB), so the body is read and checked. */
+const BODY_BYTES = 9.9 * MIB;
+
+interface Input {
+  name: string;
+  governance?: boolean;
+  /** How many requests, and how many at once. */
+  count: number;
+  concurrency: number;
+  request(url: string): Promise<Response>;
+}
+
+const post = (url: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+
+const chat = (model: string, stream = false, pad = "") =>
+  JSON.stringify({
+    model,
+    stream,
+    messages: [{ role: "user", content: "hi" }],
+    ...(pad ? { metadata: { pad } } : {}),
+  });
+
+function nested(bytes: number): string {
+  const depth = Math.floor(bytes / 2);
+  return `{"model":"mock/echo","messages":[],"x":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+}
+
+function manyValues(bytes: number): string {
+  return `{"model":"mock/echo","messages":[],"x":[${"1,".repeat(Math.floor(bytes / 2))}1]}`;
+}
+
+const INPUTS: Input[] = [
+  {
+    name: "normal request",
+    count: 2000,
+    concurrency: 8,
+    request: (u) => post(u, chat("mock/echo")),
+  },
+  {
+    name: "10 MB nested body, no key (governance on)",
+    governance: true,
+    count: BODIES,
+    concurrency: 2,
+    request: (u) => post(u, nested(BODY_BYTES)),
+  },
+  {
+    name: "10 MB nested body",
+    count: BODIES,
+    concurrency: 2,
+    request: (u) => post(u, nested(BODY_BYTES)),
+  },
+  {
+    name: "10 MB body of 5 M values",
+    count: BODIES,
+    concurrency: 2,
+    request: (u) => post(u, manyValues(BODY_BYTES)),
+  },
+  {
+    name: "64 concurrent 9 MB bodies",
+    count: 64,
+    concurrency: 64,
+    request: (u) => post(u, chat("mock/echo", false, "x".repeat(9 * MIB))),
+  },
+  {
+    name: "upstream answers 300 MB",
+    count: 4,
+    concurrency: 4,
+    request: (u) => post(u, chat("up/huge-300")),
+  },
+  {
+    name: "upstream streams a 300 MB line",
+    count: 4,
+    concurrency: 4,
+    request: (u) => post(u, chat("up/long-line-300", true)),
+  },
+  {
+    name: "64 streams to an upstream that never answers",
+    count: 64,
+    concurrency: 64,
+    request: (u) => post(u, chat("up/stall", true)),
+  },
+];
+
+async function startGateway(upstream: string, governance: boolean): Promise<Proc> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = {
+    server: { port, host: "127.0.0.1" },
+    logging: { level: "error" },
+    providers: {
+      mock: { type: "mock" },
+      up: {
+        type: "openai",
+        base_url: `${upstream}/v1`,
+        keys: [{ value: UP_KEY }],
+        retry: { max_attempts: 1 },
+        headers_timeout_ms: HEADERS_TIMEOUT_MS,
+      },
+    },
+    ...(governance
+      ? {
+          storage: { sqlite_path: ":memory:" },
+          governance: { virtual_keys: [{ key: CALLER, name: "bench" }] },
+        }
+      : {}),
+  };
+  const file = join(tmpdir(), `switchyard-bench-hostile-${port}.json`);
+  await Bun.write(file, JSON.stringify(config));
+  return startBun(
+    "switchyard",
+    [join(ROOT, "src/main.ts"), "--config", file],
+    url,
+    `${url}/health`,
+  );
+}
+
+async function run(target: Proc, input: Input): Promise<Row> {
+  const pid = target.proc.pid;
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu0 = await cpuSeconds(pid);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: input.concurrency }, async () => {
+      while (next < input.count) {
+        next++;
+        const started = performance.now();
+        const status = await input.request(target.url).then(
+          async (r) => (await r.arrayBuffer(), String(r.status)),
+          () => "network",
+        );
+        latencies.push(performance.now() - started);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = (await cpuSeconds(pid)) - cpu0;
+  const mem = await memory(pid);
+  const errors = Object.entries(statuses)
+    .filter(([s]) => s === "network" || Number(s) >= 500)
+    .reduce((n, [, c]) => n + c, 0);
+  return {
+    target: "switchyard",
+    phase: input.name,
+    connections: input.concurrency,
+    result: {
+      tool: "bun",
+      requests: input.count,
+      errors,
+      rps: input.count / wall,
+      latency: summarize(latencies),
+      statuses,
+    },
+    cpuPercent: (cpu / wall) * 100,
+    peakRssMiB: mem.peak,
+  };
+}
+
+const cpuUs = (r: Row) => ((r.cpuPercent / 100) * 1e6) / r.result.rps;
+const said = (r: Row) =>
+  Object.entries(r.result.statuses ?? {})
+    .map(([s, n]) => `${n}× ${s}`)
+    .join(", ");
+
+export const hostile: Scenario = {
+  defaultDurationS: 0,
+  async run() {
+    const up = startHostileUpstream(UP_KEY, await freePort());
+    const rows: Row[] = [];
+    try {
+      for (const input of INPUTS) {
+        const gw = await startGateway(up.url, input.governance ?? false);
+        try {
+          rows.push(await run(gw, input));
+        } finally {
+          await gw.stop();
+        }
+      }
+    } finally {
+      await up.stop();
+    }
+    const row = (name: string) => rows.find((r) => r.phase === name)!;
+    const normal = cpuUs(row("normal request"));
+    const preAuth = [
+      "10 MB nested body, no key (governance on)",
+      "10 MB nested body",
+      "10 MB body of 5 M values",
+    ];
+    const worst = Math.max(...preAuth.map((n) => cpuUs(row(n))));
+    const stalled = row("64 streams to an upstream that never answers");
+    return {
+      rows,
+      targets: [
+        {
+          name: "worst CPU per refused 10 MB body (before any key or parse)",
+          figure: `${round(worst / 1000, 2)} ms (a normal request: ${round(normal, 1)} µs)`,
+          goal: "report",
+          met: null,
+        },
+        ...[
+          "64 concurrent 9 MB bodies",
+          "upstream answers 300 MB",
+          "upstream streams a 300 MB line",
+        ].map((name) => ({
+          name: `peak RSS, ${name}`,
+          figure: `${round(row(name).peakRssMiB, 0)} MiB (${said(row(name))})`,
+          goal: "report (before the bounds: about 2 GB)",
+          met: null,
+        })),
+        {
+          name: "streams to a stalled upstream freed within headers_timeout_ms",
+          figure: `${said(stalled)}, slowest ${round(stalled.result.latency.max / 1000, 2)} s`,
+          goal: `all 504 within ${HEADERS_TIMEOUT_MS / 1000} s + 1 s`,
+          met:
+            stalled.result.statuses?.["504"] === 64 &&
+            stalled.result.latency.max <= HEADERS_TIMEOUT_MS + 1000,
+        },
+      ],
+      notes: [
+        "Each input ran against a fresh Switchyard, so each row's peak RSS is that input's own; CPU µs/req is the gateway's CPU time over the input's requests.",
+        "Defaults: max_body_bytes 10 MiB, max_body_bytes_in_flight 256 MiB, max_json_depth 64, max_json_values 100,000, max_response_bytes 32 MiB, max_event_bytes 8 MiB; headers_timeout_ms set to 2 s here (60 s by default).",
+      ],
+    };
+  },
+};
