@@ -5,7 +5,7 @@
  * direct to the mock, a bare Bun fetch proxy and Switchyard (full default pipeline, metrics on),
  * with the load coming from a separate process (wrk when installed, else Bun).
  *
- *   bun run bench [--scenario chat|stream|isolation|soak|ramp|plugins|governance|gc|h2|hostile] [--duration S] [--connections N]
+ *   bun run bench [--scenario chat|stream|isolation|soak|ramp|plugins|governance|gc|h2|hostile|logging] [--duration S] [--connections N]
  *                 [--rps N] [--latency MS] [--jitter MS] [--error-rate F] [--words N]
  *                 [--chunk-delay MS] [--workers N,...] [--compare GIT-REV]
  *

@@ -26,6 +26,7 @@ import { ROUNDS } from "./lib/rounds.ts";
 import { gc } from "./gc-scenario.ts";
 import { h2 } from "./h2-scenario.ts";
 import { hostile } from "./hostile-scenario.ts";
+import { loggingScenario as logging } from "./logging-scenario.ts";
 import { governanceScenario as governance } from "./governance-scenario.ts";
 import { plugins } from "./plugins-scenario.ts";
 
@@ -318,4 +319,5 @@ export const SCENARIOS = {
   gc,
   h2,
   hostile,
+  logging,
 };

@@ -54,14 +54,23 @@ export async function readJsonAnswer(
   limit: number,
   provider: string,
 ): Promise<unknown> {
+  const notJson = (err: unknown) =>
+    new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent a body that is not JSON", {
+      cause: err,
+    });
+  // The common case, a declared length within the limit, keeps fetch's own JSON reader.
+  const declared = res.headers.get("content-length");
+  if (declared !== null && Number(declared) <= limit) {
+    return res.json().catch((err: unknown) => {
+      throw notJson(err);
+    });
+  }
   const text = await readCapped(res, limit);
   if (text === undefined) throw tooLarge(provider, limit);
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError("UPSTREAM_INVALID_RESPONSE", "upstream sent a body that is not JSON", {
-      cause: err,
-    });
+    throw notJson(err);
   }
 }
 
