@@ -7,16 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "./helpers/gateway-process.ts";
 
 const root = join(import.meta.dir, "..");
 const children: Subprocess[] = [];
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response("") });
-  const port = s.port!;
-  s.stop(true);
-  return port;
-}
 
 function writeConfig(doc: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-cli-"));

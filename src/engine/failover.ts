@@ -15,6 +15,7 @@
  *   keys cooling, breaker open      next target
  *   other 4xx, client gone          stop: answer the caller now
  */
+import { deadlineSignal } from "../core/deadline.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { RetryConfig } from "../config/config.ts";
 import type { RequestContext } from "../observability/context.ts";
@@ -270,24 +271,18 @@ function prepare(
     const attempt = { ...what, pool, signal: clientSignal, timeoutMs, firstByte: NOOP };
     return { attempt, clear: NOOP };
   }
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(clientSignal.reason);
-  if (clientSignal.aborted) onAbort();
-  else clientSignal.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        new GatewayError(
-          "UPSTREAM_TIMEOUT",
-          `provider "${target.provider}" sent no first byte within ${firstByteMs} ms`,
-          { provider: target.provider },
-        ),
-      ),
+  const deadline = deadlineSignal(
+    clientSignal,
     firstByteMs,
+    () =>
+      new GatewayError(
+        "UPSTREAM_TIMEOUT",
+        `provider "${target.provider}" sent no first byte within ${firstByteMs} ms`,
+        { provider: target.provider },
+      ),
   );
-  const firstByte = () => clearTimeout(timer);
   return {
-    attempt: { ...what, pool, signal: controller.signal, timeoutMs, firstByte },
-    clear: firstByte,
+    attempt: { ...what, pool, signal: deadline.signal, timeoutMs, firstByte: deadline.clear },
+    clear: deadline.clear,
   };
 }

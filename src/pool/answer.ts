@@ -11,6 +11,7 @@
  *
  * Stream events and silences are bounded in `sse-stream.ts`.
  */
+import { deadlineSignal } from "../core/deadline.ts";
 import { GatewayError } from "../core/errors.ts";
 
 /** The most of an error body that is read. */
@@ -93,19 +94,15 @@ export function headersDeadline(
   ms: number,
   provider: string,
 ): { signal: AbortSignal; headersIn(): void } {
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        new GatewayError(
-          "UPSTREAM_TIMEOUT",
-          `provider "${provider}" sent no response headers within ${ms} ms`,
-          { provider },
-        ),
-      ),
+  const deadline = deadlineSignal(
+    signal,
     ms,
+    () =>
+      new GatewayError(
+        "UPSTREAM_TIMEOUT",
+        `provider "${provider}" sent no response headers within ${ms} ms`,
+        { provider },
+      ),
   );
-  return { signal: controller.signal, headersIn: () => clearTimeout(timer) };
+  return { signal: deadline.signal, headersIn: deadline.clear };
 }

@@ -28,6 +28,20 @@ function upstream(parts: (string | number)[]): {
   return { body, cancelled: () => cancelled };
 }
 
+/** The chunk stream over `up`, counting how often it released its exchange. */
+function chunksOf(up: ReturnType<typeof upstream>, limits: StreamLimits = LIMITS) {
+  const counted = { released: 0 };
+  const stream = sseChunkStream(
+    up.body,
+    openai.streamIn,
+    new AbortController().signal,
+    () => counted.released++,
+    GatewayError.from,
+    limits,
+  );
+  return { stream, counted };
+}
+
 async function failureOf(stream: ReadableStream<unknown>): Promise<GatewayError> {
   try {
     for await (const _ of stream) {
@@ -79,34 +93,17 @@ describe("sseChunkStream's bounds", () => {
   it("fails with UPSTREAM_TOO_LARGE on an event longer than max_event_bytes, and frees its exchange", async () => {
     const line = "data: " + "a".repeat(200 * 1024);
     const up = upstream([line.slice(0, 70_000), line.slice(70_000, 140_000), line.slice(140_000)]);
-    let released = 0;
-    const stream = sseChunkStream(
-      up.body,
-      openai.streamIn,
-      new AbortController().signal,
-      () => released++,
-      GatewayError.from,
-      LIMITS,
-    );
+    const { stream, counted } = chunksOf(up);
     const err = await failureOf(stream);
     expect(err.code).toBe("UPSTREAM_TOO_LARGE");
     expect(err.status).toBe(502);
-    expect(released).toBe(1);
+    expect(counted.released).toBe(1);
     expect(up.cancelled()).toBe(true);
   });
 
   it("fails with UPSTREAM_TIMEOUT when the upstream stays silent past the idle limit", async () => {
     const up = upstream([CHUNK]);
-    let released = 0;
-    const limits = { ...LIMITS, idleMs: 100 };
-    const stream = sseChunkStream(
-      up.body,
-      openai.streamIn,
-      new AbortController().signal,
-      () => released++,
-      GatewayError.from,
-      limits,
-    );
+    const { stream, counted } = chunksOf(up, { ...LIMITS, idleMs: 100 });
     const reader = stream.getReader();
     expect((await reader.read()).value?.choices[0]?.delta.content).toBe("hi");
     const started = performance.now();
@@ -116,21 +113,13 @@ describe("sseChunkStream's bounds", () => {
     );
     expect(err?.code).toBe("UPSTREAM_TIMEOUT");
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
-    expect(released).toBe(1);
+    expect(counted.released).toBe(1);
     expect(up.cancelled()).toBe(true);
   });
 
   it("does not count a slow reader's pauses as upstream silence", async () => {
     const up = upstream([CHUNK, CHUNK, 20, CHUNK, "data: [DONE]\n\n"]);
-    const stream = sseChunkStream(
-      up.body,
-      openai.streamIn,
-      new AbortController().signal,
-      () => {},
-      GatewayError.from,
-      { ...LIMITS, idleMs: 100 },
-    );
-    const reader = stream.getReader();
+    const reader = chunksOf(up, { ...LIMITS, idleMs: 100 }).stream.getReader();
     let n = 0;
     for (;;) {
       const { done } = await reader.read();

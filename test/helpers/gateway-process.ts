@@ -14,7 +14,8 @@ export interface GatewayProcess {
   crash(): Promise<void>;
 }
 
-function freePort(): number {
+/** A port nothing listens on now. */
+export function freePort(): number {
   const s = Bun.serve({ port: 0, fetch: () => new Response("") });
   const port = s.port!;
   s.stop(true);

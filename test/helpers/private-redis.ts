@@ -4,6 +4,7 @@
  * empty, without touching the machine's shared Redis.
  */
 import type { Subprocess } from "bun";
+import { freePort } from "./gateway-process.ts";
 
 export interface PrivateRedis {
   url: string;
@@ -12,13 +13,6 @@ export interface PrivateRedis {
   /** Stops it and starts a fresh, empty one on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response("") });
-  const port = s.port!;
-  s.stop(true);
-  return port;
 }
 
 async function answers(port: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 /**
  * The limiter in this process's memory: exact for one instance (JavaScript runs one admission at
- * a time), and the fallback when Redis is unreachable and `on_redis_error` is `open`.
+ * a time); with Redis, the instance's mirror of what Redis holds (`absorb`, `stateOf`), which
+ * takes over while Redis is away and `on_redis_error` is `open` (`resilient.ts`).
  */
 import { advance, fits, remaining, waitMs } from "./gcra.ts";
 import type {
