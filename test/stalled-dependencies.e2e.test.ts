@@ -124,6 +124,57 @@ describe("a Redis that stops answering", () => {
     }
   });
 
+  it("counts what was spent during a stall once, whatever Redis runs when it wakes", async () => {
+    const gw = await startGateway({
+      providers: { mock: { type: "mock" } },
+      storage: { redis_url: redis.url, sqlite_path: ":memory:" },
+      governance: {
+        admin_key: ADMIN,
+        pricing: { "mock/echo": { input_per_million: 1000, output_per_million: 1000 } },
+        virtual_keys: [{ key: KEY, name: "budgeted", budget: { max_usd: 10, period: "1d" } }],
+      },
+    });
+    const costOf = async () => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model: "mock/echo", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.status).toBe(200);
+      return Number(res.headers.get("x-switchyard-cost-usd"));
+    };
+    const budget = async () => {
+      const headers = { authorization: `Bearer ${ADMIN}` };
+      const keys = (await (await fetch(`${gw.url}/admin/keys`, { headers })).json()) as {
+        data: { id: string }[];
+      };
+      const view = (await (
+        await fetch(`${gw.url}/admin/keys/${keys.data[0]!.id}/budget`, { headers })
+      ).json()) as { levels: { spent_usd: number; reserved_usd: number }[] };
+      return view.levels[0]!;
+    };
+    try {
+      let spent = await costOf();
+      redis.freeze();
+      // The first of these waits on the frozen Redis until its deadline; its admission and its
+      // settlement then run on the instance, and Redis runs them when it wakes (too late to count).
+      for (let i = 0; i < 3; i++) spent += await costOf();
+      redis.thaw();
+      await until(
+        () => gw.logs.some((l) => l.includes("counts were carried back")),
+        "Redis to be back",
+      );
+      await Bun.sleep(100);
+      const after = await budget();
+      expect(after.spent_usd).toBeCloseTo(spent, 6);
+      expect(after.reserved_usd).toBe(0);
+    } finally {
+      redis.thaw();
+      await gw.stop();
+      await redis.restart();
+    }
+  });
+
   it("is a cache miss for the response cache, answered at once", async () => {
     const gw = await startGateway({
       providers: { mock: { type: "mock" } },

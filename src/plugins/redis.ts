@@ -14,8 +14,8 @@ export interface RedisConnection {
   readonly redis: Redis;
   /** Runs commands within the deadline; fails at once while Redis is down. */
   run<T>(call: (redis: Redis) => Promise<T>): Promise<T>;
-  /** Whether Redis answers, and listeners for when it is back. */
-  readonly dependency: Pick<Dependency, "up" | "onRecover">;
+  /** Whether Redis answers, listeners for when it is back, and a way to say it is not. */
+  readonly dependency: Pick<Dependency, "up" | "onRecover" | "failed">;
   close(): void;
 }
 
@@ -33,6 +33,9 @@ export function connectRedis(url: string, options: RedisOptions): RedisConnectio
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(options.timeoutMs, 1000),
     commandTimeout: options.timeoutMs,
+    // A command left unanswered when the connection dropped is not sent again to the next
+    // server (a Redis that restarted): its caller has already been told it failed.
+    autoResendUnfulfilledCommands: false,
   });
   redis.on("error", () => {});
   const connected = redis.connect().catch(() => {});

@@ -54,9 +54,16 @@ export function createMemoryLimiter(now: () => number = Date.now): MemoryLimiter
     return cell;
   };
 
+  /** Drops lapsed budget cells and TATs, scanning again only once a map has doubled. */
+  let sweepTats = 4096;
   function sweep(t: number) {
-    if (budgets.size < 1024) return;
-    for (const [k, cell] of budgets) if (cell.windowEnd < t) budgets.delete(k);
+    if (budgets.size >= 1024) {
+      for (const [k, cell] of budgets) if (cell.windowEnd < t) budgets.delete(k);
+    }
+    if (tats.size >= sweepTats) {
+      for (const [k, tat] of tats) if (tat < t) tats.delete(k);
+      sweepTats = Math.max(4096, tats.size * 2);
+    }
   }
 
   function admit(a: Admission): Decision {

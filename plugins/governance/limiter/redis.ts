@@ -11,7 +11,11 @@
  * Redis's now), which `observe` hands to the instance's mirror (`resilient.ts`).
  */
 import type Redis from "ioredis";
-import { connectRedis, type RedisConnection } from "../../../src/plugins/index.ts";
+import {
+  connectRedis,
+  DependencyUnavailable,
+  type RedisConnection,
+} from "../../../src/plugins/index.ts";
 import type {
   Admission,
   BudgetState,
@@ -30,7 +34,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[1])
 `;
 
-const ADMIT = `${PRELUDE}local tokens = tonumber(ARGV[2])
+/**
+ * An operation carries the Redis time after which it must not apply (its deadline, a little
+ * before the caller stops waiting): one that reaches a Redis that stalled and woke up does
+ * nothing, so what the instance did in its place meanwhile is not counted twice.
+ */
+const EXPIRED = `local expires = tonumber(ARGV[#ARGV])
+if expires > 0 and now > expires then return {-1, now} end
+`;
+
+const ADMIT = `${PRELUDE}${EXPIRED}local tokens = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local W = 60000
 local newReq, newTok = {}, {}
@@ -49,21 +62,21 @@ for i = 1, n do
   if rpm > 0 then
     local tat = tonumber(redis.call('GET', KEYS[k + 1]) or '0')
     local nt = math.max(tat, now) + W / rpm
-    if nt - now > W then return {0, 'requests', i, nt - now - W} end
+    if nt - now > W then return {0, 'requests', i, nt - now - W, now} end
     newReq[i] = nt
     rq = rem(nt, rpm, rq)
   end
   if tpm > 0 then
     local tat = tonumber(redis.call('GET', KEYS[k + 2]) or '0')
     local nt = math.max(tat, now) + tokens * W / tpm
-    if nt - now > W then return {0, 'tokens', i, nt - now - W} end
+    if nt - now > W then return {0, 'tokens', i, nt - now - W, now} end
     newTok[i] = nt
     tk = rem(nt, tpm, tk)
   end
   if max > 0 then
     local spent = tonumber(redis.call('HGET', KEYS[k + 3], 'spent') or '0')
     local reserved = tonumber(redis.call('HGET', KEYS[k + 3], 'reserved') or '0')
-    if spent + reserved >= max or spent + reserved + cost > max then return {0, 'budget', i, wend - now} end
+    if spent + reserved >= max or spent + reserved + cost > max then return {0, 'budget', i, wend - now, now} end
   end
 end
 local out = {1, '', 0, 0, rq[1], rq[2], rq[3], tk[1], tk[2], tk[3]}
@@ -86,10 +99,11 @@ for i = 1, n do
   end
   for _, v in ipairs(state) do out[#out + 1] = v end
 end
+out[#out + 1] = now
 return out
 `;
 
-const SETTLE = `${PRELUDE}local delta = tonumber(ARGV[2])
+const SETTLE = `${PRELUDE}${EXPIRED}local delta = tonumber(ARGV[2])
 local reserved = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 local out = {}
@@ -115,6 +129,7 @@ for i = 1, n do
   end
   for _, v in ipairs(state) do out[#out + 1] = v end
 end
+out[#out + 1] = now
 return out
 `;
 
@@ -122,9 +137,11 @@ return out
  * An instance's counts carried back after an outage, per level: TATs never moved back (the later
  * of Redis's and the instance's), spent = the larger of Redis's plus what the instance spent
  * while Redis was away and the instance's own total (which repairs a Redis that restarted empty),
- * reserved = Redis's plus what the instance reserved meanwhile.
+ * reserved = Redis's plus what the instance reserved meanwhile. Each merge carries an id (its
+ * last key) and applies once: one whose answer was lost is not added twice when sent again.
  */
-const MERGE = `${PRELUDE}for i = 1, n do
+const MERGE = `${PRELUDE}if redis.call('SET', KEYS[n * 3 + 1], '1', 'NX', 'PX', 86400000) == false then return 0 end
+for i = 1, n do
   local a = 1 + (i - 1) * 6
   local rqAhead, tkAhead = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   local spentAtLeast, spentDelta, reservedDelta, wend = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
@@ -160,9 +177,22 @@ export interface Carried {
 export interface RedisLimiter extends Limiter {
   readonly redis: Redis;
   readonly connection: RedisConnection;
-  /** Carries counts back (runs while Redis is still marked down: not through the guard). */
-  merge(carried: readonly Carried[]): Promise<void>;
+  /**
+   * Carries counts back, once per `id` (runs while Redis is still marked down: not through the
+   * guard, within the connection's command deadline).
+   */
+  merge(carried: readonly Carried[], id: string): Promise<void>;
 }
+
+/** An operation that reached Redis after its deadline and did nothing. */
+export class OperationExpired extends DependencyUnavailable {
+  constructor() {
+    super("redis", "ran the operation after its deadline (it did nothing)");
+  }
+}
+
+/** How early, as a share of the deadline, an operation stops being valid on Redis's side. */
+const EXPIRY_SHARE = 0.8;
 
 export interface RedisLimiterOptions {
   prefix?: string;
@@ -194,6 +224,17 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
     ]);
   const remainingOf = (r: number[], at: number): Remaining | undefined =>
     r[at]! < 0 ? undefined : { limit: r[at]!, remaining: r[at + 1]!, resetS: r[at + 2]! };
+  // Redis's clock minus ours, from TIME and then from every answer: to tell Redis, in its own
+  // time, when an operation stops being valid.
+  let offset: number | undefined;
+  const learn = (redisNow: number) => void (offset = redisNow - Date.now());
+  async function expiresAt(): Promise<number> {
+    if (offset === undefined) {
+      const [s, us] = await run((r) => r.time());
+      learn(Number(s) * 1000 + Math.floor(Number(us) / 1000));
+    }
+    return Date.now() + offset! + Math.floor(options.timeoutMs * EXPIRY_SHARE);
+  }
 
   return {
     redis,
@@ -203,9 +244,12 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
       for (const l of a.levels) {
         args.push(l.rpm ?? 0, l.tpm ?? 0, l.budget?.maxMicros ?? 0, l.budget?.windowEnd ?? 0);
       }
+      args.push(await expiresAt());
       const r = (await run(() =>
         scripts.switchyardAdmit(a.levels.length * 3, ...keys(a.levels), ...args),
       )) as Reply;
+      learn(Number(r.at(-1)));
+      if (r[0] === -1) throw new OperationExpired();
       if (r[0] === 0) {
         const level = a.levels[r[2] - 1]!;
         const reason = r[1] as "requests" | "tokens" | "budget";
@@ -246,9 +290,12 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
       ];
       for (const l of s.levels)
         args.push(l.tpm ?? 0, l.budget?.maxMicros ?? 0, l.budget?.windowEnd ?? 0);
+      args.push(await expiresAt());
       const r = (await run(() =>
         scripts.switchyardSettle(s.levels.length * 3, ...keys(s.levels), ...args),
       )) as number[];
+      learn(Number(r.at(-1)));
+      if (r[0] === -1 && r.length === 2) throw new OperationExpired();
       options.observe?.(
         s.levels,
         s.levels.map((_, i) => {
@@ -260,7 +307,7 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
         }),
       );
     },
-    async merge(carried) {
+    async merge(carried, id) {
       if (carried.length === 0) return;
       const levels = carried.map((c) => c.level);
       const args: number[] = [carried.length];
@@ -274,7 +321,12 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
           c.level.budget && c.state.budget ? c.level.budget.windowEnd : 0,
         );
       }
-      await scripts.switchyardMerge(levels.length * 3, ...keys(levels), ...args);
+      await scripts.switchyardMerge(
+        levels.length * 3 + 1,
+        ...keys(levels),
+        `${prefix}merge:${id}`,
+        ...args,
+      );
     },
     async budgets(levels: LevelLimits[]): Promise<BudgetState[]> {
       const out: BudgetState[] = [];

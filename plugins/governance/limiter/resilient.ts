@@ -28,6 +28,8 @@ export class LimiterUnavailable extends Error {}
 const LOG_EVERY_MS = 10_000;
 /** Levels remembered for carrying back; past it, those whose counts have lapsed are dropped. */
 const MAX_LEVELS = 10_000;
+/** Levels per merge script, so that each runs well within the command deadline. */
+const MERGE_CHUNK = 500;
 
 export interface ResilientOptions {
   url: string;
@@ -48,21 +50,28 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
   /** Every level seen lately, to carry back. */
   const seen = new Map<string, LevelLimits>();
   /** What this instance spent and reserved on the mirror while Redis was away, per level. */
-  const outage = new Map<string, { spent: number; reserved: number }>();
+  let outage = new Map<string, { spent: number; reserved: number }>();
+  /** Merges not yet known to have landed, oldest first, each with its id (applied once). */
+  const unmerged: { id: string; carried: Carried[] }[] = [];
+  let sweepAt = MAX_LEVELS;
   const remember = (levels: readonly LevelLimits[]) => {
-    if (seen.size > MAX_LEVELS) forgetLapsed();
+    if (seen.size > sweepAt) forgetLapsed();
     for (const l of levels) seen.set(levelId(l), l);
   };
   const redis = createRedisLimiter(options.url, {
     timeoutMs: options.timeoutMs,
     ...(options.prefix ? { prefix: options.prefix } : {}),
     observe(levels, states) {
+      // An answer that comes after Redis was marked down is not Redis's word any more: the
+      // mirror has moved on by itself since.
+      if (!dependency.up) return;
       remember(levels);
       levels.forEach((l, i) => mirror.absorb(l, states[i]!));
     },
   });
   const dependency = redis.connection.dependency;
 
+  /** Drops levels whose counts have lapsed; scans again only once the map has doubled. */
   function forgetLapsed(): void {
     const now = Date.now();
     for (const [id, l] of seen) {
@@ -73,11 +82,16 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
         (l.budget !== undefined && l.budget.windowEnd > now);
       if (!live) seen.delete(id);
     }
+    sweepAt = Math.max(MAX_LEVELS, seen.size * 2);
   }
 
   dependency.onRecover(async () => {
+    // What was spent meanwhile is taken now, before any await: what comes during the merge goes
+    // into the next one, never lost and never counted twice.
+    const taken = outage;
+    outage = new Map();
     const carried: Carried[] = [...seen.values()].map((level) => {
-      const spent = outage.get(levelId(level));
+      const spent = taken.get(levelId(level));
       return {
         level,
         state: mirror.stateOf(level),
@@ -85,8 +99,17 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
         reservedDelta: spent?.reserved ?? 0,
       };
     });
-    await redis.merge(carried);
-    outage.clear();
+    for (let i = 0; i < carried.length; i += MERGE_CHUNK)
+      unmerged.push({ id: crypto.randomUUID(), carried: carried.slice(i, i + MERGE_CHUNK) });
+    try {
+      while (unmerged.length > 0) {
+        await redis.merge(unmerged[0]!.carried, unmerged[0]!.id);
+        unmerged.shift();
+      }
+    } catch (err) {
+      unavailable("merge", err);
+      throw err; // Redis stays down; the same merges (same ids) are sent at the next probe
+    }
     logger.info("governance: Redis answers again; this instance's counts were carried back", {
       levels: carried.length,
     });
@@ -142,6 +165,10 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
       try {
         return await remote();
       } catch (err) {
+        // Whatever failed (a deadline, a dropped connection, an error Redis answered), the
+        // instance now counts on its own, so Redis is down until a probe answers and the counts
+        // are carried back: local counts are never kept beside a Redis taken to be up.
+        dependency.failed(err);
         unavailable(op, err);
       }
     } else unavailable(op, "down");
