@@ -7,6 +7,7 @@
  *   a 10 MB deeply nested body, without a key          (governance on: refused before the body)
  *   a 10 MB deeply nested body                         (refused by the scan, before parsing)
  *   a 10 MB body of 5 million values                   (refused by the scan, before parsing)
+ *   a 10 MB body of 99,000 long keys                   (scanned in linear time, then parsed)
  *   64 concurrent 9 MB bodies                          (bounded by max_body_bytes_in_flight)
  *   an upstream answering 300 MB                       (bounded by max_response_bytes)
  *   an upstream streaming one 300 MB line              (bounded by max_event_bytes)
@@ -59,6 +60,13 @@ function nested(bytes: number): string {
   return `{"model":"mock/echo","messages":[],"x":${"[".repeat(depth)}${"]".repeat(depth)}}`;
 }
 
+/** 99,000 keys of 10 characters and no backslash, then padding: the scan must stay linear. */
+function manyKeys(bytes: number): string {
+  const keys = Array.from({ length: 99_000 }, (_, i) => `"k${String(i).padStart(9, "0")}":0`);
+  const head = `{"model":"mock/echo","messages":[],"metadata":{${keys.join(",")}},"pad":"`;
+  return `${head}${"x".repeat(Math.max(0, bytes - head.length - 2))}"}`;
+}
+
 function manyValues(bytes: number): string {
   return `{"model":"mock/echo","messages":[],"x":[${"1,".repeat(Math.floor(bytes / 2))}1]}`;
 }
@@ -88,6 +96,12 @@ const INPUTS: Input[] = [
     count: BODIES,
     concurrency: 2,
     request: (u) => post(u, manyValues(BODY_BYTES)),
+  },
+  {
+    name: "10 MB body of 99,000 keys",
+    count: BODIES,
+    concurrency: 2,
+    request: (u) => post(u, manyKeys(BODY_BYTES)),
   },
   {
     name: "64 concurrent 9 MB bodies",
@@ -221,6 +235,7 @@ export const hostile: Scenario = {
       "10 MB nested body, no key (governance on)",
       "10 MB nested body",
       "10 MB body of 5 M values",
+      "10 MB body of 99,000 keys",
     ];
     const worst = Math.max(...preAuth.map((n) => cpuUs(row(n))));
     const stalled = row("64 streams to an upstream that never answers");
@@ -228,7 +243,7 @@ export const hostile: Scenario = {
       rows,
       targets: [
         {
-          name: "worst CPU per refused 10 MB body (before any key or parse)",
+          name: "worst CPU per hostile 10 MB body (refused before a key or a parse, or scanned and parsed)",
           figure: `${round(worst / 1000, 2)} ms (a normal request: ${round(normal, 1)} µs)`,
           goal: "report",
           met: null,

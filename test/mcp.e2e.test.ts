@@ -280,6 +280,16 @@ describe("Switchyard as an MCP server", () => {
     await narrow.close();
     await expect(connect("sk-sy-not-a-key-wxyz0123")).rejects.toThrow();
   });
+
+  it("reads its bodies within the gateway's bounds: an escaped __proto__ key is refused", async () => {
+    const r = await fetch(`${gw.url}/mcp`, {
+      method: "POST",
+      headers: { ...auth(), accept: "application/json, text/event-stream" },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search__search","arguments":{"\\u005f_proto__":{"x":1}}}}`,
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { param: string } }).error.param).toBe("__proto__");
+  });
 });
 
 describe("agent mode time limit", () => {

@@ -109,6 +109,69 @@ describe("request bytes held at once are capped", () => {
   });
 });
 
+describe("bytes are counted as they arrive, and always given back", () => {
+  /** Sends raw HTTP/1.1 and returns the status line's code, or "none" if nothing came back. */
+  async function raw(gw: TestGateway, head: string, body = "", waitMs = 300): Promise<string> {
+    const port = Number(new URL(gw.url).port);
+    let answer = "";
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data(_s, chunk) {
+          answer += new TextDecoder().decode(chunk);
+        },
+      },
+    });
+    socket.write(head + body);
+    await Bun.sleep(waitMs);
+    socket.end();
+    return /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? "none";
+  }
+  const gauge = async () =>
+    Number(
+      /switchyard_body_bytes_in_flight (\d+)/.exec(
+        await (await fetch(`${open.url}/metrics`)).text(),
+      )?.[1],
+    );
+
+  it("reserves nothing for headers that promise a body and send none", async () => {
+    const head = (n: number) =>
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${n}\r\n\r\n`;
+    const port = Number(new URL(open.url).port);
+    const idle = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    idle.write(head(60 * 1024)); // more than the 64 KiB cap leaves for anyone else
+    await Bun.sleep(100);
+    expect(await gauge()).toBe(0);
+    expect((await send(open, JSON.stringify(hello))).status).toBe(200);
+    idle.end();
+  });
+
+  it("counts the bytes of a body whose Content-Length is sent twice", async () => {
+    const big = JSON.stringify({ ...hello, metadata: { pad: "x".repeat(11 * 1024 * 1024) } });
+    const n = new TextEncoder().encode(big).byteLength;
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${n}\r\ncontent-length: ${n}\r\n\r\n`;
+    const status = await raw(open, head, big, 1000);
+    expect(["413", "400"]).toContain(status);
+    expect(await gauge()).toBe(0);
+  });
+
+  it("gives back what a Gemini request the routes refuse had reserved", async () => {
+    const body = JSON.stringify({ contents: [{ parts: [{ text: "x".repeat(30 * 1024) }] }] });
+    for (const path of ["/v1beta/models/mock/echo:bogus", "/v1beta/models/mock%E0%A4%A:x"]) {
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${open.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        expect([400, 404]).toContain(r.status);
+      }
+    }
+    expect(await gauge()).toBe(0);
+  });
+});
+
 describe("with governance, the caller's key is checked before its body is read", () => {
   it("refuses a caller without a valid key while its body is still arriving", async () => {
     const held = heldBody('{"model":"mock/echo","messages":[', "]}");

@@ -60,11 +60,12 @@ export function createPricing(overrides: Readonly<Record<string, Price>>): Prici
 /** The cost of `usage` in micro-dollars; cached prompt tokens at the cached price when known. */
 export function costMicros(price: Price | undefined, usage: Usage): number {
   if (!price) return 0;
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+  // Never below 0: cached tokens are part of the prompt, whatever an upstream said.
+  const cached = Math.min(usage.prompt_tokens, usage.prompt_tokens_details?.cached_tokens ?? 0);
   const cachedPrice = price.cached_input_per_million ?? price.input_per_million;
   const micros =
     (usage.prompt_tokens - cached) * price.input_per_million +
     cached * cachedPrice +
     usage.completion_tokens * price.output_per_million;
-  return Math.ceil(micros);
+  return Math.max(0, Math.ceil(micros));
 }

@@ -6,10 +6,16 @@
  */
 import type { Usage } from "./chat.ts";
 
-/** A token count as a whole number of at least 0; undefined for anything that is not a number. */
+/**
+ * The most tokens one answer is taken to have used, per count: far above any model's context, and
+ * small enough that sums and costs stay exact integers (a count past it is held to it).
+ */
+export const MAX_TOKEN_COUNT = 1_000_000_000;
+
+/** A token count as a whole number from 0 to MAX_TOKEN_COUNT; undefined for a non-number. */
 function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0
-    ? Math.ceil(value)
+    ? Math.min(MAX_TOKEN_COUNT, Math.ceil(value))
     : undefined;
 }
 
@@ -18,8 +24,10 @@ export function tokenCount(value: unknown): number {
   return count(value) ?? 0;
 }
 
-function clean(value: unknown): boolean {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+function clean(value: unknown): value is number {
+  return (
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT
+  );
 }
 
 /** The usage object itself when it is already clean (the common case: nothing is copied). */
@@ -27,10 +35,14 @@ export function cleanUsage(raw: unknown): Usage | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const u = raw as Record<string, unknown>;
   const details = u.prompt_tokens_details as Record<string, unknown> | undefined | null;
+  const { prompt_tokens: p, completion_tokens: c, total_tokens: t } = u;
+  // Cached tokens are part of the prompt, and the total is at least prompt plus completion:
+  // otherwise a cost could come out negative (a credit) or tokens be counted as none.
   const cachedOk =
-    details == null || details.cached_tokens === undefined || clean(details.cached_tokens);
-  if (clean(u.prompt_tokens) && clean(u.completion_tokens) && clean(u.total_tokens) && cachedOk)
-    return raw as Usage;
+    details == null ||
+    details.cached_tokens === undefined ||
+    (clean(details.cached_tokens) && clean(p) && details.cached_tokens <= p);
+  if (clean(p) && clean(c) && clean(t) && t >= p + c && cachedOk) return raw as Usage;
   const prompt = count(u.prompt_tokens) ?? 0;
   const completion = count(u.completion_tokens) ?? 0;
   const usage: Usage = {

@@ -17,6 +17,8 @@ export async function serveMcp(
   manager: McpManager,
   request: Request,
   ctx: RequestContext,
+  /** The POST body, read and checked by the transport. */
+  parsedBody?: unknown,
 ): Promise<Response> {
   const tools = permitted(manager.tools(), ctx);
   const names = toolNames(tools.map(qualify));
@@ -53,7 +55,10 @@ export async function serveMcp(
   });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(request);
+    return await transport.handleRequest(
+      request,
+      parsedBody === undefined ? undefined : { parsedBody },
+    );
   } finally {
     void server.close();
   }

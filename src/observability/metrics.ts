@@ -66,7 +66,9 @@ const LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
-const isCount = (n: unknown): n is number => typeof n === "number" && n > 0 && Number.isFinite(n);
+/** A token count worth adding: positive, finite and within what one answer can use. */
+const isCount = (n: unknown): n is number =>
+  typeof n === "number" && n > 0 && n <= 1_000_000_000 && Number.isFinite(n);
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();

@@ -4,8 +4,7 @@
  *   bytes     at most `max_body_bytes` per request (413, whether or not the client sent a
  *             Content-Length), and at most `max_body_bytes_in_flight` across the gateway while
  *             bodies are read, parsed and sent upstream (503 with Retry-After: the request is
- *             fine, the gateway is full). A declared Content-Length is reserved before a byte is
- *             read; a chunked body as it arrives.
+ *             fine, the gateway is full). Bytes are reserved as they arrive.
  *   shape     the text is scanned (`json-scan.ts`) before it is parsed: nesting past
  *             `max_json_depth`, more than `max_json_values` values, or a `__proto__` key (which no
  *             API uses and which only serves prototype-pollution attempts) is a 400 at once.
@@ -88,18 +87,19 @@ function tooLarge(limits: BodyLimits): GatewayError {
   );
 }
 
+/**
+ * The body's text, reserving its bytes as they arrive (never on a declared length alone: headers
+ * that promise a body and send nothing reserve nothing). A declared length past the limit is a 413
+ * at once; the bytes are counted either way, since a length header can lie or be repeated.
+ */
 async function readLimited(
   request: Request,
   ctx: RequestContext,
   limits: BodyLimits,
 ): Promise<string> {
   const declared = request.headers.get("content-length");
-  if (declared !== null) {
-    const bytes = Number(declared);
-    if (bytes > limits.maxBytes) throw tooLarge(limits);
-    if (bytes > 0) hold(ctx, limits, bytes);
-    return request.text();
-  }
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limits.maxBytes)
+    throw tooLarge(limits);
   if (!request.body) return "";
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
@@ -117,8 +117,10 @@ async function readLimited(
     reader.cancel().catch(() => {});
     throw err;
   }
-  return Buffer.concat(parts).toString("utf8");
+  return parts.length === 1 ? decoder.decode(parts[0]) : decoder.decode(Buffer.concat(parts));
 }
+
+const decoder = new TextDecoder();
 
 const PROBLEMS: Record<JsonProblem, (l: JsonLimits) => [RefusalReason, GatewayError]> = {
   depth: (l) => [

@@ -49,13 +49,28 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
+/**
+ * Where the next backslash at or after a position is, found once and reused: a body without
+ * backslashes is searched once in all, not once per key (which would make the scan quadratic).
+ */
+class Backslashes {
+  private at = -2;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether there is a backslash in `text[from..to)`. */
+  within(from: number, to: number): boolean {
+    if (this.at !== -1 && this.at < from) this.at = this.text.indexOf("\\", from);
+    return this.at !== -1 && this.at < to;
+  }
+}
+
 /** Whether the string token `text[start..end]` reads as `__proto__`. */
-function isProto(text: string, start: number, end: number): boolean {
+function isProto(text: string, start: number, end: number, slashes: Backslashes): boolean {
   const raw = end - start - 1;
   if (raw < PROTO.length) return false;
   if (raw === PROTO.length && text.startsWith(PROTO, start + 1)) return true;
-  const slash = text.indexOf("\\", start + 1);
-  if (slash < 0 || slash > end) return false;
+  if (!slashes.within(start + 1, end)) return false;
   try {
     return JSON.parse(text.slice(start, end + 1)) === PROTO;
   } catch {
@@ -66,6 +81,7 @@ function isProto(text: string, start: number, end: number): boolean {
 /** The first problem found, or undefined when the text is within the limits. */
 export function scanJson(text: string, limits: JsonLimits): JsonProblem | undefined {
   const n = text.length;
+  const slashes = new Backslashes(text);
   let depth = 0;
   let values = 1;
   for (let i = 0; i < n; i++) {
@@ -75,7 +91,7 @@ export function scanJson(text: string, limits: JsonLimits): JsonProblem | undefi
       if (end < 0) return undefined;
       let next = end + 1;
       while (next < n && isSpace(text.charCodeAt(next))) next++;
-      if (text.charCodeAt(next) === COLON && isProto(text, i, end)) return "proto";
+      if (text.charCodeAt(next) === COLON && isProto(text, i, end, slashes)) return "proto";
       i = end;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > limits.maxDepth) return "depth";

@@ -38,6 +38,7 @@ export function failure(
   stream: boolean,
 ): Response {
   const error = GatewayError.from(err);
+  releaseBody(ctx); // whatever failed, the request's body bytes are given back
   if (error.code === "INTERNAL")
     deps.logger.error("internal error", { request_id: ctx.id, error: error.cause });
   observe(deps, ctx, { status: error.status, stream, error });

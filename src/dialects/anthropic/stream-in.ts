@@ -112,7 +112,9 @@ function parse(event: SseEvent, state: AnthropicStreamState): StreamStep {
     throw invalidUpstream("stream event");
   }
   if (!isRecord(data)) throw invalidUpstream("stream event");
-  const type = typeof data.type === "string" ? data.type : event.event;
+  // An event named `error` is an error whatever its body says its type is.
+  const type =
+    event.event === "error" ? "error" : typeof data.type === "string" ? data.type : event.event;
   switch (type) {
     case "message_start":
       return messageStart(data, state, event);

@@ -58,6 +58,7 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
       ({ request }) =>
         guarded(request, async (ctx) => {
           const body = await readJsonBody(request, ctx, deps.body);
+          releaseBody(ctx); // read and parsed: the tool call may take long
           if (!isRecord(body) || typeof body.name !== "string") {
             throw new GatewayError(
               "INVALID_REQUEST",
@@ -88,8 +89,20 @@ export function mcpRoutes(deps: TransportDeps, manager: McpManager) {
         }),
       { parse: "none", detail: { tags: ["MCP"], summary: "Run an MCP tool" } },
     )
-    .all("/mcp", ({ request }) => guarded(request, (ctx) => serveMcp(manager, request, ctx)), {
-      parse: "none",
-      detail: { tags: ["MCP"], summary: "Switchyard as a Streamable HTTP MCP server" },
-    });
+    .all(
+      "/mcp",
+      ({ request }) =>
+        guarded(request, async (ctx) => {
+          // The body is read within the gateway's bounds (size, bytes in flight, depth, values,
+          // `__proto__`), not by the SDK's own reader.
+          const body =
+            request.method === "POST" ? await readJsonBody(request, ctx, deps.body) : undefined;
+          releaseBody(ctx);
+          return serveMcp(manager, request, ctx, body);
+        }),
+      {
+        parse: "none",
+        detail: { tags: ["MCP"], summary: "Switchyard as a Streamable HTTP MCP server" },
+      },
+    );
 }
