@@ -10,14 +10,18 @@ import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 
 const KEY = "sk-hostile-provider-key-7Q2mX9vL4pR8wZ1c";
+/** A key a JSON parser's error quotes whole (letters, digits and `_`). */
+const UNDERSCORED = "sk_hostile_underscored_key_7Q2mX9vL4pR8";
 /** Any 12 characters of the key in an answer count as a leak. */
 const WINDOWS = Array.from({ length: KEY.length - 11 }, (_, i) => KEY.slice(i, i + 12));
 
 let up: HostileUpstream;
+let underscored: HostileUpstream;
 let gw: TestGateway;
 
 beforeAll(async () => {
   up = startHostileUpstream(KEY);
+  underscored = startHostileUpstream(UNDERSCORED);
   const provider = (type: string, base: string, extra: object = {}) => ({
     type,
     base_url: base,
@@ -28,6 +32,7 @@ beforeAll(async () => {
   gw = await startGateway({
     providers: {
       oa: provider("openai", `${up.url}/v1`),
+      oau: { ...provider("openai", `${underscored.url}/v1`), keys: [{ value: UNDERSCORED }] },
       an: provider("anthropic", up.url),
       ge: provider("gemini", up.url),
       // A 429 sets the provider's key aside for a second: those cases get providers of their own.
@@ -47,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.stop();
   await up.stop();
+  await underscored.stop();
 });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -126,7 +132,12 @@ describe("nothing an upstream sends reaches the caller unscrubbed", () => {
     }
   });
 
-  it("never writes the key to the gateway's logs", () => {
+  it("never writes the key to the gateway's logs, not even inside a parser's error", async () => {
+    const res = await post("/v1/chat/completions", chat("oau/leak-body"));
+    expect(res.status).toBe(502);
+    expect(res.text).not.toContain(UNDERSCORED);
+    expect(gw.logs.some((l) => l.includes("withheld"))).toBe(true);
+    expect(gw.logs.join("\n")).not.toContain(UNDERSCORED);
     expect(leaks(gw.logs.join("\n"))).toBe(false);
   });
 });
@@ -196,6 +207,33 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     expect(metrics).toContain(
       'switchyard_upstream_errors_total{provider="tight",code="UPSTREAM_TOO_LARGE"}',
     );
+  });
+
+  it("counts a compressed answer as it inflates, not by its size on the wire", async () => {
+    const res = await post("/v1/chat/completions", chat("tight/gzip-4"));
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.text).error.code).toBe("upstream_too_large");
+  });
+
+  it("never follows a redirect, so the key never reaches another host", async () => {
+    for (const provider of ["oa", "an", "ge"]) {
+      const res = await post("/v1/chat/completions", chat(`${provider}/redirect`));
+      expect(res.status).toBe(502);
+    }
+    expect(up.seen.get("stolen") ?? 0).toBe(0);
+  });
+
+  it("ends a stream that sends only keep-alive comments once the idle limit passes", async () => {
+    const res = await post("/v1/chat/completions", chat("tight/ping-stream", true));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("upstream_timeout");
+  });
+
+  it("does not wait on an error body that never ends", async () => {
+    const started = performance.now();
+    const res = await post("/v1/chat/completions", chat("tight/slow-error", true));
+    expect([502, 504]).toContain(res.status);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it("frees the caller and the slot when a stream's headers never come", async () => {

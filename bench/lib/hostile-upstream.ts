@@ -7,7 +7,13 @@
  *
  *   leak            an error (400) that echoes the key it was sent in every field
  *   leak-429        the same as a 429 with Retry-After
- *   leak-stream     a stream that sends one chunk, then an error event echoing the key
+ *   leak-body       a 200 whose body is the key itself (not JSON: a parser's error quotes it)
+ *   leak-stream     a stream that sends one chunk, then an error event echoing the key (in
+ *                   Anthropic's, even as the event body's own type)
+ *   redirect        a 307 to another host (which must never be followed with the key)
+ *   gzip-<MiB>      a 200 answer of that many MiB of JSON, gzip-compressed (tiny on the wire)
+ *   ping-stream     a stream that sends one chunk, then only keep-alive comments
+ *   slow-error      a 500 whose body arrives a byte at a time, for ever
  *   stall           accepts the request and never answers
  *   silent-stream   sends the stream's headers and one chunk, then nothing
  *   huge-<MiB>      a 200 answer of that many MiB, chunked (no Content-Length)
@@ -145,6 +151,8 @@ function unauthorized(api: Api): Response {
 function leakStream(api: Api, key: string): Response {
   const error = JSON.stringify(errorBody(api, 500, key));
   if (api === "anthropic") {
+    // An `error` event whose body does not even say it is one: its type is the key too.
+    const hostile = JSON.stringify({ ...errorBody(api, 500, key), type: key });
     const start = {
       type: "message_start",
       message: {
@@ -159,7 +167,7 @@ function leakStream(api: Api, key: string): Response {
     };
     return sse([
       `event: message_start\ndata: ${JSON.stringify(start)}\n\n`,
-      `event: error\ndata: ${error}\n\n`,
+      `event: error\ndata: ${hostile}\n\n`,
     ]);
   }
   if (api === "gemini") {
@@ -189,8 +197,15 @@ function metered(body: Json, model: string): Response {
 export function startHostileUpstream(key: string, port = 0): HostileUpstream {
   const seen = new Map<string, number>();
   const state = { aborted: 0 };
+  const origin = (): string => `http://127.0.0.1:${server.port}`;
 
-  function behave(api: Api, model: string, body: Json, stream: boolean, signal: AbortSignal) {
+  function behave(
+    api: Api,
+    model: string,
+    body: Json,
+    stream: boolean,
+    signal: AbortSignal,
+  ): Response | Promise<Response> {
     const name = model.slice(model.lastIndexOf("/") + 1);
     const count = (seen.get(model) ?? 0) + 1;
     seen.set(model, count);
@@ -201,6 +216,8 @@ export function startHostileUpstream(key: string, port = 0): HostileUpstream {
         headers: { "retry-after": "1" },
       });
     if (name === "leak-stream") return leakStream(api, key);
+    if (name === "leak-body")
+      return new Response(key, { headers: { "content-type": "application/json" } });
     if (name === "stall")
       return new Promise<Response>((_, reject) =>
         signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }),
@@ -240,6 +257,42 @@ export function startHostileUpstream(key: string, port = 0): HostileUpstream {
     }
     if (name === "odd-shape") return Response.json(chatCompletion(model, { not: "text" }, null));
     if (name === "fail") return Response.json(errorBody(api, 503, "overloaded"), { status: 503 });
+    if (name === "redirect")
+      return new Response(null, { status: 307, headers: { location: `${origin()}/stolen` } });
+    const gzip = /^gzip-(\d+)$/.exec(name);
+    if (gzip) {
+      const answer = chatCompletion(model, "a".repeat(Number(gzip[1]) * 1024 * 1024), null);
+      return new Response(Bun.gzipSync(JSON.stringify(answer)), {
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      });
+    }
+    if (name === "ping-stream" || name === "slow-error") {
+      const first =
+        name === "ping-stream" ? chunk(model, { role: "assistant", content: "Hi" }) : "{";
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(first));
+          timer = setInterval(() => {
+            try {
+              controller.enqueue(
+                new TextEncoder().encode(name === "ping-stream" ? ": ping\n\n" : " "),
+              );
+            } catch {
+              clearInterval(timer);
+            }
+          }, 50);
+          signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+        },
+        cancel: () => clearInterval(timer),
+      });
+      return new Response(body, {
+        status: name === "slow-error" ? 500 : 200,
+        headers: {
+          "content-type": name === "ping-stream" ? "text/event-stream" : "application/json",
+        },
+      });
+    }
     if (name === "tool-then-fail") {
       if (count > 1) return Response.json(errorBody(api, 503, "overloaded"), { status: 503 });
       const tool = ((body.tools as Json[] | undefined)?.[0]?.function as Json | undefined)?.name;
@@ -285,6 +338,13 @@ export function startHostileUpstream(key: string, port = 0): HostileUpstream {
     async fetch(req) {
       req.signal.addEventListener("abort", () => state.aborted++, { once: true });
       const url = new URL(req.url);
+      if (url.pathname === "/stolen") {
+        // Where a redirect points: anything that arrives here was sent on by the gateway.
+        const carried = [...req.headers.values()].some((v) => v.includes(key));
+        seen.set("stolen", (seen.get("stolen") ?? 0) + 1);
+        if (carried) seen.set("stolen-with-key", (seen.get("stolen-with-key") ?? 0) + 1);
+        return Response.json({ error: { message: "redirected here" } }, { status: 404 });
+      }
       const gemini = /^\/v1beta\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(
         url.pathname,
       );

@@ -4,8 +4,9 @@
  *
  *   a plain answer      at most `max_response_bytes` (refused at once when its Content-Length
  *                       says more, else counted as it arrives): UPSTREAM_TOO_LARGE (502)
- *   an error body       at most ERROR_BODY_BYTES; the rest is not read (an error says what it has
- *                       to say in far less)
+ *   an error body       at most ERROR_BODY_BYTES within ERROR_BODY_MS; the rest is not read (an
+ *                       error says what it has to say in far less)
+ *   either, compressed  counted as inflated (fetch inflates it; the header gives the wire size)
  *   a stream's headers  within `headers_timeout_ms` of sending the request: UPSTREAM_TIMEOUT, which
  *                       failover treats like any timeout (the next target)
  *
@@ -14,8 +15,9 @@
 import { deadlineSignal } from "../core/deadline.ts";
 import { GatewayError } from "../core/errors.ts";
 
-/** The most of an error body that is read. */
+/** The most of an error body that is read, and the longest it is waited for. */
 export const ERROR_BODY_BYTES = 64 * 1024;
+export const ERROR_BODY_MS = 5_000;
 
 function tooLarge(provider: string, limit: number): GatewayError {
   return new GatewayError(
@@ -25,14 +27,25 @@ function tooLarge(provider: string, limit: number): GatewayError {
   );
 }
 
+/**
+ * The length the body will have once read, when the answer says so: its Content-Length, unless it
+ * is compressed (fetch inflates it, and the header gives the compressed size).
+ */
+function declaredLength(res: Response): number | undefined {
+  const declared = res.headers.get("content-length");
+  const encoding = res.headers.get("content-encoding");
+  if (declared === null || (encoding !== null && encoding !== "identity")) return undefined;
+  return /^\d+$/.test(declared) ? Number(declared) : undefined;
+}
+
 /** The body's text, or undefined when it is longer than `limit` bytes (the rest is not read). */
 async function readCapped(res: Response, limit: number): Promise<string | undefined> {
-  const declared = res.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
+  const declared = declaredLength(res);
+  if (declared !== undefined && declared > limit) {
     res.body?.cancel().catch(() => {});
     return undefined;
   }
-  if (declared !== null || !res.body) return res.text();
+  if (declared !== undefined || !res.body) return res.text();
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -60,8 +73,8 @@ export async function readJsonAnswer(
       cause: err,
     });
   // The common case, a declared length within the limit, keeps fetch's own JSON reader.
-  const declared = res.headers.get("content-length");
-  if (declared !== null && Number(declared) <= limit) {
+  const declared = declaredLength(res);
+  if (declared !== undefined && declared <= limit) {
     return res.json().catch((err: unknown) => {
       throw notJson(err);
     });
@@ -75,9 +88,17 @@ export async function readJsonAnswer(
   }
 }
 
-/** An error answer's body: its JSON, its text, or "" when it could not be read. */
+/** An error answer's body: its JSON, its text, or "" when it could not be read in time. */
 export async function readErrorBody(res: Response): Promise<unknown> {
-  const text = (await readCapped(res, ERROR_BODY_BYTES).catch(() => "")) ?? "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      res.body?.cancel().catch(() => {});
+      resolve(undefined);
+    }, ERROR_BODY_MS);
+  });
+  const read = readCapped(res, ERROR_BODY_BYTES).catch(() => "");
+  const text = (await Promise.race([read, late]).finally(() => clearTimeout(timer))) ?? "";
   try {
     return JSON.parse(text);
   } catch {

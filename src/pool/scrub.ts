@@ -9,6 +9,7 @@
  *   type, code       kept only when they look like an error vocabulary (letters, digits, `_.:-`,
  *                    at most 64) and hold no part of a secret; otherwise the gateway's own is used
  *   param            kept only when it looks like a field path and holds no part of a secret
+ *   cause            (logged, never sent) replaced when its message holds part of a secret
  *
  * The provider is named on every error that leaves here.
  */
@@ -20,6 +21,8 @@ const VOCABULARY = /^[A-Za-z0-9_.:-]{1,64}$/;
 const FIELD_PATH = /^[A-Za-z0-9_.[\]-]{1,128}$/;
 
 export type Scrub = (err: GatewayError) => GatewayError;
+
+const WITHHELD_CAUSE = "(the cause held part of a credential and is withheld)";
 
 /** Every run of SCRUB_WINDOW characters of each secret (the secret itself when shorter). */
 function windowsOf(secrets: readonly string[]): string[] {
@@ -49,11 +52,15 @@ export function createScrubber(provider: string, secrets: readonly string[]): Sc
     const upstreamType = keep(err.upstreamType, VOCABULARY);
     const upstreamCode = keep(err.upstreamCode, VOCABULARY);
     const param = keep(err.param, FIELD_PATH);
+    // The cause is logged (its message, for a 5xx): a parser's message can quote the body.
+    const causeText = err.cause instanceof Error ? err.cause.message : "";
+    const cause = causeText && leaks(causeText) ? new Error(WITHHELD_CAUSE) : err.cause;
     if (
       message === err.message &&
       upstreamType === err.upstreamType &&
       upstreamCode === err.upstreamCode &&
       param === err.param &&
+      cause === err.cause &&
       err.provider === provider
     ) {
       return err;
@@ -68,7 +75,7 @@ export function createScrubber(provider: string, secrets: readonly string[]): Sc
       ...(upstreamType === undefined ? {} : { upstreamType }),
       ...(upstreamCode === undefined ? {} : { upstreamCode }),
       ...(param === undefined ? {} : { param }),
-      cause: err.cause,
+      cause,
     });
   };
 }

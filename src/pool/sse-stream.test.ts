@@ -130,3 +130,15 @@ describe("sseChunkStream's bounds", () => {
     expect(n).toBe(3);
   });
 });
+
+describe("sseChunkStream's idle limit and keep-alives", () => {
+  it("counts keep-alive comments as silence: only events keep a stream alive", async () => {
+    const pings: (string | number)[] = [];
+    for (let i = 0; i < 20; i++) pings.push(30, ": ping\n\n");
+    const up = upstream([CHUNK, ...pings]);
+    const { stream, counted } = chunksOf(up, { ...LIMITS, idleMs: 100 });
+    const err = await failureOf(stream);
+    expect(err.code).toBe("UPSTREAM_TIMEOUT");
+    expect(counted.released).toBe(1);
+  });
+});

@@ -34,13 +34,16 @@ export function sseChunkStream<S>(
   let released = false;
   let failure: unknown;
 
-  // The idle watchdog: one timer per stream, re-armed when it fires early. It counts only the time
-  // spent waiting on the upstream (a slow client reading slowly is not upstream silence).
+  // The idle watchdog: one timer per stream, re-armed when it fires early. It counts the time spent
+  // waiting on the upstream since its last event (a client reading slowly is not upstream
+  // silence; bytes that make no event, such as keep-alive comments, are not an event).
   let waitingSince: number | undefined;
+  let quietBefore = 0;
   let watchdog: ReturnType<typeof setTimeout> | undefined;
   const watch = (ms: number) => {
     watchdog = setTimeout(() => {
-      const quiet = waitingSince === undefined ? 0 : performance.now() - waitingSince;
+      const quiet =
+        quietBefore + (waitingSince === undefined ? 0 : performance.now() - waitingSince);
       if (quiet + 1 < limits.idleMs) return watch(limits.idleMs - quiet);
       failure ??= new GatewayError(
         "UPSTREAM_TIMEOUT",
@@ -79,6 +82,7 @@ export function sseChunkStream<S>(
       );
     },
     onEvent(event) {
+      quietBefore = 0;
       if (ended || failure !== undefined) return;
       try {
         const step = parser.parse({ event: event.event, data: event.data }, state);
@@ -97,6 +101,7 @@ export function sseChunkStream<S>(
           while (pending.length === 0 && !ended && failure === undefined) {
             waitingSince = performance.now();
             const { value, done: eof } = await reader.read();
+            quietBefore += performance.now() - waitingSince;
             waitingSince = undefined;
             if (eof) {
               events.reset({ consume: true });

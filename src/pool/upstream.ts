@@ -51,13 +51,21 @@ function networkFetch(config: ProviderConfig, baseUrl: string): FetchLike {
   };
 }
 
+/**
+ * The longest an upstream's Retry-After is taken at its word: a key set aside longer than this on
+ * one answer's say-so would leave its provider without keys until a restart.
+ */
+export const MAX_RETRY_AFTER_S = 600;
+
 function retryAfterSeconds(res: Response): number | undefined {
   const value = res.headers.get("retry-after");
   if (value === null) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  if (Number.isFinite(seconds) && seconds >= 0)
+    return Math.min(MAX_RETRY_AFTER_S, Math.ceil(seconds));
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  if (Number.isNaN(date)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil((date - Date.now()) / 1000)));
 }
 
 export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
@@ -120,6 +128,8 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
           job.keyIndex >= 0 ? (headersByKey[job.keyIndex] ?? keylessHeaders) : keylessHeaders,
         body: JSON.stringify(body),
         signal: deadline?.signal ?? signal,
+        // A redirect is never followed: it would carry the key and the prompt to another host.
+        redirect: "manual",
       });
     } catch (err) {
       deadline?.headersIn();
@@ -131,13 +141,27 @@ export function createUpstreamClient(bound: BoundProvider): UpstreamExecutor {
         cause: err,
       });
     }
-    deadline?.headersIn();
+    if (res.status >= 300 && res.status < 400) {
+      deadline?.headersIn();
+      res.body?.cancel().catch(() => {});
+      done();
+      throw fail(
+        new GatewayError(
+          "UPSTREAM_INVALID_RESPONSE",
+          `provider "${config.name}" answered with a redirect (${res.status}), which is not followed`,
+          { provider: config.name },
+        ),
+      );
+    }
     if (!res.ok) {
+      // A stream's headers deadline also bounds its error body (plain ones have ERROR_BODY_MS).
       const body = await readErrorBody(res);
+      deadline?.headersIn();
       done();
       if (signal.aborted) throw abortError(signal);
       throw fail(adapter.mapError(res.status, body, retryAfterSeconds(res)));
     }
+    deadline?.headersIn();
     if (job.stream) {
       if (!res.body) {
         done();
