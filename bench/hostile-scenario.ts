@@ -269,7 +269,7 @@ export const hostile: Scenario = {
       ],
       notes: [
         "Each input ran against a fresh Switchyard, so each row's peak RSS is that input's own; CPU µs/req is the gateway's CPU time over the input's requests.",
-        "Defaults: max_body_bytes 10 MiB, max_body_bytes_in_flight 256 MiB, max_json_depth 64, max_json_values 100,000, max_response_bytes 32 MiB, max_event_bytes 8 MiB; headers_timeout_ms set to 2 s here (60 s by default).",
+        "Defaults: max_body_bytes 10 MiB, max_body_bytes_in_flight 256 MiB, max_json_depth 64, max_json_values 500,000, max_response_bytes 32 MiB, max_event_bytes 8 MiB; headers_timeout_ms set to 2 s here (60 s by default).",
       ],
     };
   },

@@ -36,7 +36,7 @@ describe("parseConfig defaults", () => {
       max_body_bytes: 10_485_760,
       max_body_bytes_in_flight: 268_435_456,
       max_json_depth: 64,
-      max_json_values: 100_000,
+      max_json_values: 500_000,
       drain_timeout_ms: 30_000,
       http2: true,
     });
