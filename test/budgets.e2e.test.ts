@@ -15,6 +15,8 @@ const MIXED = "sk-sy-budget-mixed-key-0001";
 const BURST = "sk-sy-budget-burst-key-0001";
 const PRICED = "sk-sy-budget-priced-key-0001";
 const FREE = "sk-sy-budget-free-key-00001";
+const SHRINK = "sk-sy-budget-shrink-key-0001";
+const CUT = "sk-sy-budget-cut-key-000001";
 const MAX_USD = 0.05;
 
 let up: HostileUpstream;
@@ -24,7 +26,12 @@ beforeAll(async () => {
   up = startHostileUpstream(UP_KEY);
   const budget = { max_usd: MAX_USD, period: "1d" };
   gw = await startGateway({
-    providers: { up: { type: "openai", base_url: `${up.url}/v1`, keys: [{ value: UP_KEY }] } },
+    providers: {
+      up: { type: "openai", base_url: `${up.url}/v1`, keys: [{ value: UP_KEY }] },
+      mock: { type: "mock" },
+      slow: { type: "mock", mock: { chunk_delay_ms: 100 } },
+      lagged: { type: "mock", mock: { latency_ms: 300 } },
+    },
     models: { fb: { targets: [{ model: "up/fail" }], fallbacks: ["up/unpriced"] } },
     storage: { sqlite_path: ":memory:" },
     governance: {
@@ -33,12 +40,16 @@ beforeAll(async () => {
         "up/metered": { input_per_million: 1, output_per_million: 4 },
         "up/echo": { input_per_million: 1, output_per_million: 24.4 },
         "up/fail": { input_per_million: 1, output_per_million: 4 },
+        "lagged/echo": { input_per_million: 1, output_per_million: 1000 },
+        "slow/echo": { input_per_million: 1000, output_per_million: 1000 },
       },
       virtual_keys: [
         { key: MIXED, name: "mixed", budget },
         { key: BURST, name: "burst", budget },
         { key: PRICED, name: "priced", budget },
         { key: FREE, name: "free" },
+        { key: SHRINK, name: "shrink", budget: { max_usd: 1.5, period: "1d" } },
+        { key: CUT, name: "cut", budget: { max_usd: 10, period: "1d" } },
       ],
     },
   });
@@ -132,6 +143,44 @@ describe("a budget under concurrent requests", () => {
     const results = await Promise.all(Array.from({ length: 128 }, () => chat(BURST, hello)));
     expect(results.filter((r) => r.status === 200).length).toBe(128);
     expect(await spent("burst")).toBeLessThanOrEqual(MAX_USD);
+  });
+});
+
+describe("what a caller cannot do to its own budget", () => {
+  it("cannot shrink its reservations with answers cut at a tiny max_tokens", async () => {
+    const ask = (max?: number) =>
+      chat(SHRINK, {
+        model: "lagged/echo",
+        ...(max === undefined ? {} : { max_tokens: max }),
+        messages: [{ role: "user", content: "tell me a long story please" }],
+      });
+    for (let i = 0; i < 3; i++) expect((await ask(1)).status).toBe(200);
+    // Without max_tokens each still reserves 1,024 output tokens ($1.02): two at once (each takes
+    // 300 ms) do not fit in $1.50.
+    const burst = await Promise.all([ask(), ask()]);
+    expect(burst.map((r) => r.status).sort()).toEqual([200, 429]);
+  });
+
+  it("pays for a stream its own deadline cut after the first chunk", async () => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${CUT}`,
+        "x-switchyard-timeout-ms": "250",
+      },
+      body: JSON.stringify({
+        model: "slow/echo",
+        stream: true,
+        max_tokens: 100,
+        messages: [{ role: "user", content: "one two three four five six seven eight nine ten" }],
+      }),
+    });
+    const text = await res.text();
+    expect(text).toContain("upstream_timeout");
+    await Bun.sleep(50);
+    // At least what it reserved: its prompt and 100 output tokens at $1,000 a million.
+    expect(await spent("cut")).toBeGreaterThanOrEqual(0.1);
   });
 });
 

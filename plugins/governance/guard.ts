@@ -5,6 +5,7 @@
  */
 import {
   estimatePromptTokens,
+  textTokens,
   globMatcher,
   type ChatRequest,
   type ChatResponse,
@@ -37,6 +38,8 @@ export interface Admitted {
   /** The prompt estimate, and the choices asked for (`n`), to learn from the answer. */
   estimate: number;
   choices: number;
+  /** The prompt tokens reserved (the estimate, as this key's history scales it). */
+  prompt: number;
 }
 
 export interface GuardDeps {
@@ -223,6 +226,7 @@ function withKey(
     }),
     estimate,
     choices,
+    prompt,
   };
   if (levels.length === 0) return { admitted };
   const ask = { levels, tokens: admitted.tokens, costMicros: admitted.micros };
@@ -261,10 +265,42 @@ function decided(ctx: PluginContext, admitted: Admitted, decision: Decision): Ad
 }
 
 /**
- * What the request really used, in tokens and micro-dollars: nothing when a plugin answered
- * (a cache hit), the upstream's usage when it
- * reported one; the reservation when it answered without (or the caller left mid-stream, which
- * may have cost the whole reservation upstream); nothing when it failed.
+ * Failures after which the upstream may have been paid although no usage came back: the caller
+ * left, the deadline cut the answer, or the agent loop gave up after model calls had answered.
+ */
+const PAID_FAILURES = new Set([
+  "CLIENT_CLOSED",
+  "UPSTREAM_TIMEOUT",
+  "AGENT_CYCLE",
+  "AGENT_MAX_ITERATIONS",
+  "AGENT_TIMEOUT",
+]);
+/** Failures of the agent loop, whose every upstream attempt may have been paid. */
+const AGENT_FAILURES = new Set(["AGENT_CYCLE", "AGENT_MAX_ITERATIONS", "AGENT_TIMEOUT"]);
+
+/** The completion tokens of what an answer (or the part of a stream that was sent) holds. */
+function outputTokens(res: ChatResponse): number {
+  let n = 0;
+  for (const choice of res.choices) {
+    const m = choice.message;
+    if (typeof m.content === "string") n += textTokens(m.content);
+    for (const call of m.tool_calls ?? [])
+      n += textTokens(call.function.name + call.function.arguments);
+  }
+  return n;
+}
+
+/**
+ * What the request really used, in tokens and micro-dollars:
+ *
+ *   answered by a plugin (a cache hit)     nothing: no provider was paid
+ *   answered with usage                    the usage, at the answering model's price (an unpriced
+ *                                          model under a budget: the reservation)
+ *   answered without usage                 the reservation
+ *   failed after the upstream may have     the larger of the reservation (once per upstream attempt
+ *   been paid (PAID_FAILURES, or a stream  for a failed agent loop) and what the part of a stream
+ *   cut after its first chunk)             that was sent cost
+ *   failed otherwise                       nothing (refused, never reached, or a 4xx/5xx upstream)
  */
 export function actualCost(
   a: Admitted,
@@ -273,19 +309,33 @@ export function actualCost(
   res: ChatResponse | undefined,
   err: GatewayError | undefined,
 ): { tokens: number; micros: number; usage?: Usage } {
-  // Answered by a plugin (a cache hit): no provider was paid.
-  if (res && ctx.attempts === 0) return { tokens: 0, micros: 0 };
+  if (ctx.attempts === 0) return { tokens: 0, micros: 0 };
+  const route = ctx.route;
+  const price = route && deps.pricing.price(route.provider, route.model);
+  // An unpriced model (a fallback) under a budget is charged what was reserved, never 0.
+  const unpriced = !price && deps.config.unpriced === "refuse" && a.levels.some((l) => l.budget);
   if (res?.usage) {
-    const route = ctx.route;
-    const price = route && deps.pricing.price(route.provider, route.model);
-    // Answered by an unpriced model (a fallback) under a budget: charged what it reserved, not 0.
-    const unpriced = !price && deps.config.unpriced === "refuse" && a.levels.some((l) => l.budget);
+    const micros = unpriced ? a.micros : costMicros(price, res.usage);
+    const cut = err !== undefined && PAID_FAILURES.has(err.code);
     return {
       tokens: res.usage.total_tokens,
-      micros: unpriced ? a.micros : costMicros(price, res.usage),
+      micros: cut ? Math.max(micros, a.micros) : micros,
       usage: res.usage,
     };
   }
-  if (err?.code === "CLIENT_CLOSED" || (res && !err)) return { tokens: a.tokens, micros: a.micros };
-  return { tokens: 0, micros: 0 };
+  if (!err) return { tokens: a.tokens, micros: a.micros };
+  if (!res && !PAID_FAILURES.has(err.code)) return { tokens: 0, micros: 0 };
+  const times = AGENT_FAILURES.has(err.code) ? Math.max(1, ctx.attempts) : 1;
+  const sent = res ? outputTokens(res) : 0;
+  const partial = unpriced
+    ? 0
+    : costMicros(price, {
+        prompt_tokens: a.prompt,
+        completion_tokens: sent,
+        total_tokens: a.prompt + sent,
+      });
+  return {
+    tokens: Math.max(a.tokens * times, a.prompt + sent),
+    micros: Math.max(a.micros * times, partial),
+  };
 }

@@ -135,7 +135,11 @@ export default function governancePlugin() {
       if (!a) return;
       const actual = actualCost(a, guard!, ctx, res, err);
       const route = ctx.route;
-      if (actual.usage && route && ctx.attempts > 0) {
+      // Only an answer that ended by itself says how long this key's answers run: one cut at
+      // max_tokens (or failed) would teach the history to reserve too little.
+      const natural =
+        !err && res !== undefined && res.choices.every((c) => c.finish_reason !== "length");
+      if (actual.usage && route && ctx.attempts > 0 && natural) {
         const used = actual.usage;
         const perChoice = Math.ceil(used.completion_tokens / a.choices);
         guard!.recent.record(

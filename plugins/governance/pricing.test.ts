@@ -15,6 +15,13 @@ describe("prices", () => {
     expect(pricing.price("openrouter", "openai/gpt-4o")).toEqual(gpt4o!);
   });
 
+  it("keep a snapshot's own price where it differs from its model's", () => {
+    expect(pricing.price("openai", "gpt-4o-2024-05-13")).toEqual({
+      input_per_million: 5,
+      output_per_million: 15,
+    });
+  });
+
   it("prefer the config's price by provider/model", () => {
     expect(pricing.price("local", "llama")).toEqual({
       input_per_million: 1,

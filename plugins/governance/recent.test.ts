@@ -30,10 +30,9 @@ describe("recent usage", () => {
     expect(r.expected("k", "up/m", 10, undefined, 1).promptTokens).toBe(10 * MAX_PROMPT_RATIO);
   });
 
-  it("lends a new key the model's recent answers to other keys", () => {
+  it("keeps each key's history to itself", () => {
     const r = new RecentUsage();
     r.record("old", "up/m", 100, 100, 20);
-    expect(r.expected("new", "up/m", 100, undefined, 1024).outputTokens).toBe(20);
-    expect(r.expected("new", "up/other", 100, undefined, 1024).outputTokens).toBe(1024);
+    expect(r.expected("new", "up/m", 100, undefined, 1024).outputTokens).toBe(1024);
   });
 });

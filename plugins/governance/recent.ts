@@ -3,8 +3,9 @@
  * will plausibly cost rather than the most it ever could (per instance, in memory):
  *
  *   output   the largest completion (per choice) of the key's last RECENT answers from the model
- *            (the model's last answers to any key, before this key has any); before any answer
- *            from the model, `max_tokens` or `default_output_tokens`. Never above `max_tokens`.
+ *            that ended by themselves (an answer cut at `max_tokens` says nothing of how long it
+ *            would have run); before any, `max_tokens` or `default_output_tokens`. Never above
+ *            `max_tokens`. Each key has its own history: no key shapes another's reservations.
  *   prompt   the estimate scaled by the largest ratio of counted to estimated prompt tokens over
  *            the same answers (at least 1, at most MAX_PROMPT_RATIO), so a key whose text the
  *            estimate undercounts (code, unusual scripts) reserves what its provider will count.
@@ -39,7 +40,7 @@ export class RecentUsage {
     maxTokens: number | undefined,
     defaultOutput: number,
   ): Expected {
-    const entry = this.entries.get(`${keyId} ${model}`) ?? this.entries.get(`* ${model}`);
+    const entry = this.entries.get(`${keyId} ${model}`);
     if (!entry) return { promptTokens: estimate, outputTokens: maxTokens ?? defaultOutput };
     const ratio = Math.min(MAX_PROMPT_RATIO, Math.max(1, ...entry.ratios));
     const seen = Math.max(...entry.outputs);
@@ -51,12 +52,10 @@ export class RecentUsage {
 
   record(keyId: string, model: string, estimate: number, prompt: number, outputPerChoice: number) {
     const ratio = estimate > 0 ? prompt / estimate : 1;
-    for (const id of [`${keyId} ${model}`, `* ${model}`]) {
-      const entry = this.entry(id);
-      entry.outputs[entry.next] = outputPerChoice;
-      entry.ratios[entry.next] = ratio;
-      entry.next = (entry.next + 1) % RECENT;
-    }
+    const entry = this.entry(`${keyId} ${model}`);
+    entry.outputs[entry.next] = outputPerChoice;
+    entry.ratios[entry.next] = ratio;
+    entry.next = (entry.next + 1) % RECENT;
   }
 
   private entry(id: string): Entry {

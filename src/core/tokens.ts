@@ -1,7 +1,8 @@
 /**
  * Token estimates for when no provider has counted, made to count what providers count: text at
  * one token per four characters, except CJK characters (Han, kana, Hangul, full-width forms),
- * which tokenizers give about one token each; a per-message overhead; images by their detail
+ * which tokenizers give about one token each, and emoji and other characters outside the BMP,
+ * two each; a per-message overhead; images by their detail
  * (OpenAI's tile arithmetic at its largest for the default detail); tool calls and tool
  * definitions by the length of their JSON; any other content part by its JSON. Used by the mock
  * model, the token-counting endpoints (Anthropic `count_tokens`, Gemini `countTokens`) and
@@ -23,12 +24,20 @@ export function countTokens(text: string): number {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** Tokens of text as tokenizers count it: CJK characters one each, the rest one per four. */
+/** Characters outside the BMP (emoji, rare CJK): two UTF-16 units, two tokens or more each. */
+const ASTRAL = /[\ud800-\udbff][\udc00-\udfff]/g;
+
+/**
+ * Tokens of text as tokenizers count it: CJK characters one each, characters outside the BMP
+ * (emoji) two each, the rest one per four characters.
+ */
 export function textTokens(text: string): number {
   if (text.length === 0) return 0;
-  // Most text has no CJK at all: one native scan says so.
+  // Most text has neither: one native scan each says so.
   const cjk = text.search(CJK) < 0 ? 0 : (text.match(CJK)?.length ?? 0);
-  return Math.max(1, cjk + Math.ceil((text.length - cjk) / 4));
+  const astral = text.search(ASTRAL) < 0 ? 0 : (text.match(ASTRAL)?.length ?? 0);
+  const rest = text.length - cjk - 2 * astral;
+  return Math.max(1, cjk + 2 * astral + Math.ceil(rest / 4));
 }
 
 export function messageText(message: ChatMessage): string {

@@ -52,5 +52,6 @@ export {
   lastMessageText,
   messageText,
   promptTokens as estimatePromptTokens,
+  textTokens,
 } from "../core/tokens.ts";
 export { globMatcher } from "../router/glob.ts";

@@ -35,8 +35,14 @@ export interface PipelineDeps {
   resolve(model: string): RouteInfo | undefined;
 }
 
+/**
+ * What the post-hooks are given: an answer, or an error. A stream that failed or was cancelled
+ * after its first chunk carries, beside its error, what it had sent (`response`, without usage
+ * unless the upstream had sent it), so a plugin can tell what was generated before the cut.
+ */
 type Outcome =
-  { response: ChatResponse; error?: undefined } | { error: GatewayError; response?: undefined };
+  | { response: ChatResponse; error?: undefined }
+  | { error: GatewayError; response?: ChatResponse | undefined };
 
 export interface Pipeline {
   readonly chat: ChatHandler;
@@ -156,12 +162,13 @@ export function createPipeline(
           } catch (err) {
             const error = GatewayError.from(err);
             void reader.cancel(error).catch(() => {});
-            finish({ error });
+            finish({ error, response: assembler?.response() });
             controller.error(error);
           }
         },
         cancel(reason) {
-          finish({ error: new GatewayError("CLIENT_CLOSED", "The client closed the stream.") });
+          const error = new GatewayError("CLIENT_CLOSED", "The client closed the stream.");
+          finish({ error, response: assembler?.response() });
           return reader.cancel(reason);
         },
       },

@@ -17,7 +17,9 @@
  *                           to replace the outcome. For a stream it runs when the stream has ended,
  *                           with the response the stream added up to; the answer has been sent by
  *                           then, so what it returns is ignored (unless the stream failed before
- *                           its first chunk, which is an ordinary error)
+ *                           its first chunk, which is an ordinary error). A stream that failed or
+ *                           was cancelled after its first chunk gives both: the error, and as `res`
+ *                           what it had sent
  *   authorize(ctx)          in config order, for every request to the gateway's endpoints that take
  *                           a caller's key (chat, embeddings, token counts, the MCP tool API and
  *                           `/mcp`), before the request's body is read: may refuse with
