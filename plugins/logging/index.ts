@@ -14,7 +14,7 @@ import {
   type StorageConfig,
 } from "../../src/plugins/index.ts";
 import { logAccess } from "./access.ts";
-import { leftoverRecords, openJournal, type Journal } from "./journal.ts";
+import { openJournal, STALE_MS, type Journal } from "./journal.ts";
 import { createPostgresLogStore } from "./postgres-store.ts";
 import { recordOf } from "./record.ts";
 import { startRetention, type Retention } from "./retention.ts";
@@ -67,22 +67,53 @@ function journalPath(config: Config, storage: StorageConfig): string {
   return join(dir, "switchyard-logs.journal");
 }
 
-/** Writes what crashed gateways left in their journals (not what the store already has). */
-async function replay(store: LogStore, path: string, batchSize: number, logger: Logger) {
-  const left = leftoverRecords(path);
-  if (left.records.length === 0) return left.done();
-  let replayed = 0;
-  for (let i = 0; i < left.records.length; i += batchSize) {
-    const batch = left.records.slice(i, i + batchSize);
-    const known = await store.known(batch);
-    const fresh = batch.filter((r) => !known.has(recordKey(r)));
-    await store.insert(fresh);
-    replayed += fresh.length;
+/**
+ * Writes what gateways that are gone left in their journals (not what the store already has),
+ * at start and then every STALE_MS. Records claimed but not yet written (the store was away) are
+ * kept and tried again at the next turn.
+ */
+function startReplay(store: LogStore, journal: Journal, batchSize: number, logger: Logger) {
+  let left: ReturnType<Journal["leftovers"]> | undefined;
+  let running: Promise<void> | undefined;
+  async function replay(): Promise<void> {
+    left ??= journal.leftovers();
+    const { records } = left;
+    if (records.length === 0) {
+      left.done();
+      left = undefined;
+      return;
+    }
+    let replayed = 0;
+    for (let i = 0; i < records.length; i += batchSize) {
+      const batch = records.slice(i, i + batchSize);
+      const known = await store.known(batch);
+      const fresh = batch.filter((r) => !known.has(recordKey(r)));
+      await store.insert(fresh);
+      replayed += fresh.length;
+    }
+    left.done();
+    left = undefined;
+    logger.info("logging: replayed the records a gateway that stopped had journaled", {
+      records: replayed,
+    });
   }
-  left.done();
-  logger.info("logging: replayed the records a gateway that stopped had journaled", {
-    records: replayed,
-  });
+  const turn = () => {
+    running ??= replay()
+      .catch((error: unknown) =>
+        logger.warn("logging: replaying a journal failed; it is tried again", { error }),
+      )
+      .finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void turn(), STALE_MS);
+  timer.unref?.();
+  return {
+    first: turn(),
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 function writerFor(
@@ -103,7 +134,12 @@ function writerFor(
     help: "Request log records dropped, by reason (buffer_full, write_failed, shutdown).",
     labelNames: ["reason"],
   });
+  const journalFailures = metrics.counter({
+    name: "switchyard_logging_journal_failures_total",
+    help: "Records the durable journal could not take (kept in memory only).",
+  });
   const options = {
+    onJournalFailed: () => journalFailures.inc(),
     batchSize: config.batch_size,
     intervalMs: config.flush_interval_ms,
     bufferSize: config.buffer_size,
@@ -121,6 +157,7 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
   let writer: LogWriter | undefined;
   let retention: Retention | undefined;
   let journal: Journal | undefined;
+  let replaying: { stop(): Promise<void> } | undefined;
 
   return definePlugin({
     name: "logging",
@@ -137,8 +174,10 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
       }
       if (config.durable) {
         const path = journalPath(config, storage);
-        await replay(store, path, config.batch_size, logger);
         journal = openJournal(path);
+        const replay = startReplay(store, journal, config.batch_size, logger);
+        replaying = replay;
+        await replay.first;
         logger.info("logging: durable; records are journaled until written", { journal: path });
       }
       writer = writerFor(store, setup, journal);
@@ -159,6 +198,7 @@ export function createLoggingPlugin(open: (storage: StorageConfig) => LogStore =
     },
     async shutdown() {
       await retention?.stop();
+      await replaying?.stop();
       await writer?.close(SHUTDOWN_WRITE_MS);
       journal?.close();
       await store?.close();

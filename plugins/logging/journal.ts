@@ -2,20 +2,41 @@
  * The durable mode's journal: every record the writer takes is appended to a local file before
  * `add()` returns (one `write` to the kernel, which keeps it whatever becomes of the process), and
  * forgotten once the store has it. A gateway killed with records still buffered leaves them in
- * its journal; the next start replays them into the store. It covers the gateway's crash, not the
- * machine's: nothing is fsync'd.
+ * its journal, and a gateway sharing the directory (its successor, after a restart) replays them
+ * into the store. It covers the gateway's crash, not the machine's: nothing is fsync'd.
  *
- *   <path>.<pid>.<n>    segments of SEGMENT_RECORDS records, JSON lines, one process's own;
- *                       a segment whose records are all written (or dropped) is deleted
+ *   <path>.<id>.alive            the owner's heartbeat, touched every HEARTBEAT_MS
+ *   <path>.<id>.<n>              segments of SEGMENT_RECORDS records, JSON lines; a segment whose
+ *                                records are all written (or dropped) is deleted
+ *   <path>.<id>.<n>.claimed.<c>  a segment gateway <c> took over to replay
  *
- * At start, the segments of processes that are no longer running are replayed and deleted.
+ * `<id>` is a random id per process, never a pid (a container's gateway is pid 1 after every
+ * restart). An owner is gone when its heartbeat says it ran on this host as a process that is no
+ * longer running (its pid is free, or now another process's: the start times differ), or when the
+ * heartbeat is older than STALE_MS (another host sharing the directory). Its segments are claimed
+ * by renaming them (atomic, so two gateways never replay the same one), replayed and deleted.
  */
-import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { LogRecord } from "./record.ts";
 
 /** Records per segment file. */
 export const SEGMENT_RECORDS = 1000;
+/** How often a gateway says it is alive, and after how long without it it is taken to be gone. */
+export const HEARTBEAT_MS = 5_000;
+export const STALE_MS = 30_000;
 
 interface Segment {
   n: number;
@@ -30,65 +51,76 @@ export interface Journal {
   /** Appends a record; the number it returns is handed to `settled` once it is written or dropped. */
   append(record: LogRecord): number;
   settled(segment: number): void;
+  /** The records gateways that are gone left behind, claimed for this one to write. */
+  leftovers(): { records: LogRecord[]; done(): void };
   close(): void;
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** When process `pid` started (clock ticks since boot), on Linux; undefined if it is not running. */
+function startOf(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
-/** Segments other processes left behind (they are not running any more), oldest first. */
-function leftBehind(path: string): string[] {
-  const dir = dirname(path);
-  const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
-    return [];
+    return undefined;
   }
-  return names
-    .flatMap((name) => {
-      if (!name.startsWith(prefix)) return [];
-      const [pid, n] = name.slice(prefix.length).split(".").map(Number);
-      if (!Number.isInteger(pid) || !Number.isInteger(n) || alive(pid!)) return [];
-      return [{ file: join(dir, name), pid: pid!, n: n! }];
-    })
-    .sort((a, b) => a.pid - b.pid || a.n - b.n)
-    .map((s) => s.file);
 }
 
-/** The records in the segments dead processes left, and a function that deletes those files. */
-export function leftoverRecords(path: string): { records: LogRecord[]; done(): void } {
-  const files = leftBehind(path);
+/** Who writes a heartbeat: enough to tell, on the same host, that the process is gone. */
+interface Owner {
+  host: string;
+  pid: number;
+  start: string | undefined;
+}
+
+/** A journal file's owner (or its claimer) and what it is, from its name. */
+function parse(name: string, prefix: string) {
+  if (!name.startsWith(prefix)) return undefined;
+  const parts = name.slice(prefix.length).split(".");
+  if (parts.length === 2 && parts[1] === "alive") return { kind: "alive" as const, id: parts[0]! };
+  if (parts.length === 2 && /^\d+$/.test(parts[1]!))
+    return { kind: "segment" as const, id: parts[0]!, base: name };
+  if (parts.length === 4 && parts[2] === "claimed")
+    return { kind: "segment" as const, id: parts[3]!, base: `${prefix}${parts[0]}.${parts[1]}` };
+  return undefined;
+}
+
+function readRecords(file: string): LogRecord[] {
   const records: LogRecord[] = [];
-  for (const file of files) {
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (line === "") continue;
-      try {
-        records.push(JSON.parse(line) as LogRecord);
-      } catch {
-        // A line torn by the crash: the record it held was never acknowledged as journaled.
-      }
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (line === "") continue;
+    try {
+      records.push(JSON.parse(line) as LogRecord);
+    } catch {
+      // A line torn by the crash: the record it held was never acknowledged as journaled.
     }
   }
-  return { records, done: () => files.forEach((f) => unlinkSync(f)) };
+  return records;
 }
 
 export function openJournal(path: string): Journal {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  const id = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  const alive = `${path}.${id}.alive`;
+  const me: Owner = { host: hostname(), pid: process.pid, start: startOf(process.pid) };
+  writeFileSync(alive, JSON.stringify(me));
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(alive, now, now);
+    } catch {
+      // The directory went away; the next append says so.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref?.();
   const segments = new Map<number, Segment>();
   let current: Segment | undefined;
   let next = 0;
 
   function fresh(): Segment {
     const n = next++;
-    const file = `${path}.${process.pid}.${n}`;
+    const file = `${path}.${id}.${n}`;
     const segment = { n, file, fd: openSync(file, "a"), written: 0, open: 0 };
     segments.set(n, segment);
     return segment;
@@ -100,6 +132,20 @@ export function openJournal(path: string): Journal {
     if (segment.open === 0) {
       segments.delete(segment.n);
       unlinkSync(segment.file);
+    }
+  }
+
+  /** Whether gateway `owner` is gone (see the top of the file). */
+  function gone(owner: string, now: number): boolean {
+    if (owner === id) return false;
+    const file = join(dir, `${prefix}${owner}.alive`);
+    try {
+      if (now - statSync(file).mtimeMs > STALE_MS) return true;
+      const them = JSON.parse(readFileSync(file, "utf8")) as Owner;
+      if (them.host !== me.host || them.start === undefined) return false;
+      return startOf(them.pid) !== them.start;
+    } catch {
+      return true;
     }
   }
 
@@ -120,7 +166,45 @@ export function openJournal(path: string): Journal {
       segment.open--;
       if (segment.open === 0 && segment !== current) retire(segment);
     },
+    leftovers() {
+      const now = Date.now();
+      const claimed: string[] = [];
+      const owners = new Set<string>();
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        names = [];
+      }
+      for (const name of names.sort()) {
+        const file = parse(name, prefix);
+        if (!file || file.kind !== "segment" || !gone(file.id, now)) continue;
+        owners.add(file.id);
+        const mine = join(dir, `${file.base}.claimed.${id}`);
+        try {
+          renameSync(join(dir, name), mine); // only one gateway wins each segment
+          claimed.push(mine);
+        } catch {
+          // Another gateway claimed it first.
+        }
+      }
+      const records = claimed.flatMap(readRecords);
+      return {
+        records,
+        done() {
+          for (const file of claimed) unlinkSync(file);
+          for (const owner of owners) {
+            try {
+              unlinkSync(join(dir, `${prefix}${owner}.alive`));
+            } catch {
+              // Gone already, or never written.
+            }
+          }
+        },
+      };
+    },
     close() {
+      clearInterval(heartbeat);
       for (const segment of [...segments.values()]) {
         if (segment.fd !== undefined) closeSync(segment.fd);
         segment.fd = undefined;
@@ -130,6 +214,8 @@ export function openJournal(path: string): Journal {
         }
       }
       current = undefined;
+      // Records still open stay for another gateway, once this one's heartbeat is stale.
+      if (segments.size === 0) unlinkSync(alive);
     },
   };
 }

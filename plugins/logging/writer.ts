@@ -24,6 +24,7 @@ import type { LogStore } from "./store.ts";
 const ATTEMPTS = 2;
 const RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 1000;
+const JOURNAL_WARN_EVERY_MS = 10_000;
 
 export type DropReason = "buffer_full" | "write_failed" | "shutdown";
 
@@ -38,6 +39,8 @@ export interface WriterOptions {
   onDropped(n: number, reason: DropReason): void;
   /** Durable mode: where records are journaled until the store has them. */
   journal?: Journal;
+  /** A record the journal could not take (kept in memory only). */
+  onJournalFailed?(): void;
 }
 
 export interface LogWriter {
@@ -66,6 +69,7 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
   let draining: Promise<void> | undefined;
   let soon: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let journalWarned = 0;
   const timer = setInterval(() => void drain(), options.intervalMs);
   timer.unref?.();
 
@@ -159,7 +163,21 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
         return options.onDropped(1, "buffer_full");
       }
       const pending: Pending = { record, late };
-      if (journal) pending.segment = journal.append(record);
+      if (journal) {
+        try {
+          pending.segment = journal.append(record);
+        } catch (error) {
+          // A journal that cannot be written (a full disk) never fails the request: the record
+          // is kept in memory as in the default mode, and the failure is said.
+          options.onJournalFailed?.();
+          if (Date.now() - journalWarned > JOURNAL_WARN_EVERY_MS) {
+            journalWarned = Date.now();
+            logger.warn("logging: the journal cannot be written; records are kept in memory only", {
+              error,
+            });
+          }
+        }
+      }
       queue.push(pending);
       accepted++;
       if (queue.length >= options.batchSize && soon === undefined && draining === undefined) {
