@@ -63,7 +63,7 @@ function nested(bytes: number): string {
 /** 99,000 keys of 10 characters and no backslash, then padding: the scan must stay linear. */
 function manyKeys(bytes: number): string {
   const keys = Array.from({ length: 99_000 }, (_, i) => `"k${String(i).padStart(9, "0")}":0`);
-  const head = `{"model":"mock/echo","messages":[],"metadata":{${keys.join(",")}},"pad":"`;
+  const head = `{"model":"mock/echo","messages":[{"role":"user","content":"hi"}],"metadata":{${keys.join(",")}},"pad":"`;
   return `${head}${"x".repeat(Math.max(0, bytes - head.length - 2))}"}`;
 }
 
@@ -107,7 +107,8 @@ const INPUTS: Input[] = [
     name: "64 concurrent 9 MB bodies",
     count: 64,
     concurrency: 64,
-    request: (u) => post(u, chat("mock/echo", false, "x".repeat(9 * MIB))),
+    // To an upstream over HTTP, as in production (the in-process mock would hold copies too).
+    request: (u) => post(u, chat("up/echo", false, "x".repeat(9 * MIB))),
   },
   {
     name: "upstream answers 300 MB",
@@ -231,20 +232,26 @@ export const hostile: Scenario = {
     }
     const row = (name: string) => rows.find((r) => r.phase === name)!;
     const normal = cpuUs(row("normal request"));
-    const preAuth = [
+    const refused = [
       "10 MB nested body, no key (governance on)",
       "10 MB nested body",
       "10 MB body of 5 M values",
-      "10 MB body of 99,000 keys",
     ];
-    const worst = Math.max(...preAuth.map((n) => cpuUs(row(n))));
+    const worst = Math.max(...refused.map((n) => cpuUs(row(n))));
+    const keys = row("10 MB body of 99,000 keys");
     const stalled = row("64 streams to an upstream that never answers");
     return {
       rows,
       targets: [
         {
-          name: "worst CPU per hostile 10 MB body (refused before a key or a parse, or scanned and parsed)",
+          name: "worst CPU per refused 10 MB body (before a key is checked or the body parsed)",
           figure: `${round(worst / 1000, 2)} ms (a normal request: ${round(normal, 1)} µs)`,
+          goal: "report",
+          met: null,
+        },
+        {
+          name: "CPU per accepted 10 MB body of 99,000 keys (scanned, parsed, validated, sent)",
+          figure: `${round(cpuUs(keys) / 1000, 2)} ms (${said(keys)})`,
           goal: "report",
           met: null,
         },
@@ -269,7 +276,7 @@ export const hostile: Scenario = {
       ],
       notes: [
         "Each input ran against a fresh Switchyard, so each row's peak RSS is that input's own; CPU µs/req is the gateway's CPU time over the input's requests.",
-        "Defaults: max_body_bytes 10 MiB, max_body_bytes_in_flight 256 MiB, max_json_depth 64, max_json_values 500,000, max_response_bytes 32 MiB, max_event_bytes 8 MiB; headers_timeout_ms set to 2 s here (60 s by default).",
+        "Defaults: max_body_bytes 10 MiB, max_body_bytes_in_flight 128 MiB, max_json_depth 64, max_json_values 500,000, max_response_bytes 32 MiB, max_event_bytes 8 MiB; headers_timeout_ms set to 2 s here (60 s by default).",
       ],
     };
   },

@@ -34,7 +34,7 @@ describe("parseConfig defaults", () => {
       port: 8080,
       host: "127.0.0.1",
       max_body_bytes: 10_485_760,
-      max_body_bytes_in_flight: 268_435_456,
+      max_body_bytes_in_flight: 134_217_728,
       max_json_depth: 64,
       max_json_values: 500_000,
       drain_timeout_ms: 30_000,

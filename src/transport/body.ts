@@ -102,7 +102,9 @@ async function readLimited(
     throw tooLarge(limits);
   if (!request.body) return "";
   const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
+  // Decoded as it arrives: the bytes are not kept beside the text they become.
+  const decoder = new TextDecoder();
+  let text = "";
   let size = 0;
   try {
     for (;;) {
@@ -111,16 +113,14 @@ async function readLimited(
       size += value.byteLength;
       if (size > limits.maxBytes) throw tooLarge(limits);
       hold(ctx, limits, value.byteLength);
-      parts.push(value);
+      text += decoder.decode(value, { stream: true });
     }
   } catch (err) {
     reader.cancel().catch(() => {});
     throw err;
   }
-  return parts.length === 1 ? decoder.decode(parts[0]) : decoder.decode(Buffer.concat(parts));
+  return text + decoder.decode();
 }
-
-const decoder = new TextDecoder();
 
 const PROBLEMS: Record<JsonProblem, (l: JsonLimits) => [RefusalReason, GatewayError]> = {
   depth: (l) => [
