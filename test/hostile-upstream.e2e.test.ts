@@ -139,6 +139,12 @@ describe("nothing an upstream sends reaches the caller unscrubbed", () => {
     expect(gw.logs.some((l) => l.includes("withheld"))).toBe(true);
     expect(gw.logs.join("\n")).not.toContain(UNDERSCORED);
     expect(leaks(gw.logs.join("\n"))).toBe(false);
+    // Nor to /metrics or /health, which anyone reaching the port may read.
+    for (const path of ["/metrics", "/health"]) {
+      const text = await (await fetch(`${gw.url}${path}`)).text();
+      expect(leaks(text)).toBe(false);
+      expect(text).not.toContain(UNDERSCORED);
+    }
   });
 });
 

@@ -47,7 +47,7 @@ export const ConfigSchema = Type.Object({
    * batch the store refuses (it is tried again).
    */
   durable: Type.Boolean({ default: false }),
-  /** The journal's path (segments are `<path>.<pid>.<n>`); by default beside the SQLite file. */
+  /** The journal's path (segments are `<path>.<id>.<n>`); by default beside the SQLite file. */
   journal_path: Type.Optional(Type.String({ minLength: 1 })),
 });
 
