@@ -193,6 +193,8 @@ export class OperationExpired extends DependencyUnavailable {
 
 /** How early, as a share of the deadline, an operation stops being valid on Redis's side. */
 const EXPIRY_SHARE = 0.8;
+/** How long the largest clock-offset sample is kept before a fresh one replaces it. */
+const OFFSET_WINDOW_MS = 60_000;
 
 export interface RedisLimiterOptions {
   prefix?: string;
@@ -226,8 +228,19 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
     r[at]! < 0 ? undefined : { limit: r[at]!, remaining: r[at + 1]!, resetS: r[at + 2]! };
   // Redis's clock minus ours, from TIME and then from every answer: to tell Redis, in its own
   // time, when an operation stops being valid.
+  // Each answer's sample falls short of the true offset by the time its reply took to be handled,
+  // so the largest sample of the last OFFSET_WINDOW_MS is kept (an expiry that comes too early
+  // would refuse work Redis did in time).
   let offset: number | undefined;
-  const learn = (redisNow: number) => void (offset = redisNow - Date.now());
+  let offsetAt = 0;
+  const learn = (redisNow: number) => {
+    const sample = redisNow - Date.now();
+    const now = Date.now();
+    if (offset === undefined || now - offsetAt > OFFSET_WINDOW_MS || sample > offset) {
+      offset = sample;
+      offsetAt = now;
+    }
+  };
   async function expiresAt(): Promise<number> {
     if (offset === undefined) {
       const [s, us] = await run((r) => r.time());

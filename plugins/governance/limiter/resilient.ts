@@ -30,6 +30,8 @@ const LOG_EVERY_MS = 10_000;
 const MAX_LEVELS = 10_000;
 /** Levels per merge script, so that each runs well within the command deadline. */
 const MERGE_CHUNK = 500;
+/** Rounds of merging what was spent during the last one, before trying again at the next probe. */
+const MAX_MERGE_ROUNDS = 10;
 
 export interface ResilientOptions {
   url: string;
@@ -49,7 +51,7 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
   const mirror = createMemoryLimiter();
   /** Every level seen lately, to carry back. */
   const seen = new Map<string, LevelLimits>();
-  /** What this instance spent and reserved on the mirror while Redis was away, per level. */
+  /** Levels this instance counted on its own while Redis was away, with what it spent and reserved. */
   let outage = new Map<string, { spent: number; reserved: number }>();
   /** Merges not yet known to have landed, oldest first, each with its id (applied once). */
   const unmerged: { id: string; carried: Carried[] }[] = [];
@@ -85,12 +87,17 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
     sweepAt = Math.max(MAX_LEVELS, seen.size * 2);
   }
 
-  dependency.onRecover(async () => {
-    // What was spent meanwhile is taken now, before any await: what comes during the merge goes
-    // into the next one, never lost and never counted twice.
+  /**
+   * This instance's counts as they stand, with what it spent meanwhile, in merges to send: every
+   * level it has seen, or only those it spent on since the last merge.
+   */
+  function takeOutage(everyLevel: boolean): void {
     const taken = outage;
     outage = new Map();
-    const carried: Carried[] = [...seen.values()].map((level) => {
+    const levels = everyLevel
+      ? [...seen.values()]
+      : [...taken.keys()].flatMap((id) => seen.get(id) ?? []);
+    const carried: Carried[] = levels.map((level) => {
       const spent = taken.get(levelId(level));
       return {
         level,
@@ -101,17 +108,29 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
     });
     for (let i = 0; i < carried.length; i += MERGE_CHUNK)
       unmerged.push({ id: crypto.randomUUID(), carried: carried.slice(i, i + MERGE_CHUNK) });
+  }
+
+  dependency.onRecover(async () => {
+    // Merges that did not land are sent again first, under the same ids (each applies once); a
+    // new snapshot is only taken once they have, so a long outage never piles them up. What is
+    // spent while a merge is on its way goes into another round, until nothing is left: then
+    // Redis is up again at once (no request can run between the last check and that).
+    let rounds = 0;
     try {
-      while (unmerged.length > 0) {
-        await redis.merge(unmerged[0]!.carried, unmerged[0]!.id);
-        unmerged.shift();
-      }
+      do {
+        if (unmerged.length === 0) takeOutage(rounds === 0);
+        while (unmerged.length > 0) {
+          await redis.merge(unmerged[0]!.carried, unmerged[0]!.id);
+          unmerged.shift();
+        }
+      } while (outage.size > 0 && ++rounds < MAX_MERGE_ROUNDS);
     } catch (err) {
       unavailable("merge", err);
-      throw err; // Redis stays down; the same merges (same ids) are sent at the next probe
+      throw err; // Redis stays down; the next probe tries again
     }
+    if (outage.size > 0) throw new Error("spending went on faster than it could be carried back");
     logger.info("governance: Redis answers again; this instance's counts were carried back", {
-      levels: carried.length,
+      levels: seen.size,
     });
   });
 
@@ -128,9 +147,9 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
     );
   }
 
+  /** Notes a level the instance counted on its own (its TATs moved; for budgets, what it spent). */
   const charge = (levels: readonly LevelLimits[], spent: number, reserved: number) => {
     for (const l of levels) {
-      if (!l.budget) continue;
       const id = levelId(l);
       const cell = outage.get(id) ?? { spent: 0, reserved: 0 };
       cell.spent += spent;
