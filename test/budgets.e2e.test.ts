@@ -6,6 +6,7 @@
  * plausibly pay, and a model without a price is never free under a budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { join } from "node:path";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 
@@ -17,6 +18,10 @@ const PRICED = "sk-sy-budget-priced-key-0001";
 const FREE = "sk-sy-budget-free-key-00001";
 const SHRINK = "sk-sy-budget-shrink-key-0001";
 const CUT = "sk-sy-budget-cut-key-000001";
+const QUEUED = "sk-sy-budget-queued-key-0001";
+const DENIED = "sk-sy-budget-denied-key-0001";
+const AGENT = "sk-sy-budget-agent-key-00001";
+const FILES = join(import.meta.dir, "fixtures/mcp/files-server.ts");
 const MAX_USD = 0.05;
 
 let up: HostileUpstream;
@@ -31,7 +36,15 @@ beforeAll(async () => {
       mock: { type: "mock" },
       slow: { type: "mock", mock: { chunk_delay_ms: 100 } },
       lagged: { type: "mock", mock: { latency_ms: 300 } },
+      // One call at a time: a second waits in the queue.
+      single: { type: "mock", mock: { latency_ms: 400 }, pool: { concurrency: 1 } },
     },
+    plugins: [
+      {
+        name: "guardrails",
+        config: { deny: [{ name: "no-secrets", pattern: "forbidden", applies_to: "output" }] },
+      },
+    ],
     models: { fb: { targets: [{ model: "up/fail" }], fallbacks: ["up/unpriced"] } },
     storage: { sqlite_path: ":memory:" },
     governance: {
@@ -42,6 +55,8 @@ beforeAll(async () => {
         "up/fail": { input_per_million: 1, output_per_million: 4 },
         "lagged/echo": { input_per_million: 1, output_per_million: 1000 },
         "slow/echo": { input_per_million: 1000, output_per_million: 1000 },
+        "single/echo": { input_per_million: 1000, output_per_million: 1000 },
+        "mock/echo": { input_per_million: 1000, output_per_million: 1000 },
       },
       virtual_keys: [
         { key: MIXED, name: "mixed", budget },
@@ -50,6 +65,8 @@ beforeAll(async () => {
         { key: FREE, name: "free" },
         { key: SHRINK, name: "shrink", budget: { max_usd: 1.5, period: "1d" } },
         { key: CUT, name: "cut", budget: { max_usd: 10, period: "1d" } },
+        { key: QUEUED, name: "queued", budget: { max_usd: 10, period: "1d" } },
+        { key: DENIED, name: "denied", budget: { max_usd: 10, period: "1d" } },
       ],
     },
   });
@@ -74,13 +91,13 @@ async function chat(key: string, body: Record<string, unknown>) {
   };
 }
 
-async function spent(name: string): Promise<number> {
+async function spent(name: string, url = gw.url): Promise<number> {
   const headers = { authorization: `Bearer ${ADMIN}` };
-  const keys = (await (await fetch(`${gw.url}/admin/keys`, { headers })).json()) as {
+  const keys = (await (await fetch(`${url}/admin/keys`, { headers })).json()) as {
     data: { id: string; name: string }[];
   };
   const id = keys.data.find((k) => k.name === name)!.id;
-  const budget = (await (await fetch(`${gw.url}/admin/keys/${id}/budget`, { headers })).json()) as {
+  const budget = (await (await fetch(`${url}/admin/keys/${id}/budget`, { headers })).json()) as {
     levels: { spent_usd: number }[];
   };
   return budget.levels[0]!.spent_usd;
@@ -181,6 +198,75 @@ describe("what a caller cannot do to its own budget", () => {
     await Bun.sleep(50);
     // At least what it reserved: its prompt and 100 output tokens at $1,000 a million.
     expect(await spent("cut")).toBeGreaterThanOrEqual(0.1);
+  });
+});
+
+describe("what a budget is charged", () => {
+  it("nothing for a request that gave up while queued, never reaching the upstream", async () => {
+    const ask = (timeout?: string) =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${QUEUED}`,
+          ...(timeout ? { "x-switchyard-timeout-ms": timeout } : {}),
+        },
+        body: JSON.stringify({
+          model: "single/echo",
+          max_tokens: 4000,
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      });
+    const first = ask();
+    await Bun.sleep(50);
+    const queued = await ask("150"); // waits for the only slot, then gives up
+    expect(queued.status).toBe(504);
+    const cost = Number((await first).headers.get("x-switchyard-cost-usd"));
+    await Bun.sleep(50);
+    expect(await spent("queued")).toBeCloseTo(cost, 6);
+  });
+
+  it("an answer a guardrail then refused: the upstream was paid", async () => {
+    const res = await chat(DENIED, {
+      model: "mock/echo",
+      messages: [{ role: "user", content: "say forbidden" }],
+    });
+    expect(res.status).toBe(400);
+    await Bun.sleep(50);
+    expect(await spent("denied")).toBeGreaterThan(0);
+  });
+
+  it("the turns an agent loop had answered, when a later one fails", async () => {
+    const agentic = await startGateway({
+      providers: { up: { type: "openai", base_url: `${up.url}/v1`, keys: [{ value: UP_KEY }] } },
+      storage: { sqlite_path: ":memory:" },
+      mcp: {
+        servers: [{ name: "files", transport: "stdio", command: "bun", args: [FILES] }],
+        tools: ["files/read_file"],
+        agent: { auto_execute: ["files/read_file"] },
+      },
+      governance: {
+        admin_key: ADMIN,
+        pricing: { "up/tool-then-fail": { input_per_million: 1000, output_per_million: 1000 } },
+        virtual_keys: [{ key: AGENT, name: "agent", budget: { max_usd: 10, period: "1d" } }],
+      },
+    });
+    try {
+      const res = await fetch(`${agentic.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${AGENT}` },
+        body: JSON.stringify({
+          model: "up/tool-then-fail",
+          messages: [{ role: "user", content: "read the notes" }],
+        }),
+      });
+      expect(res.status).toBe(502);
+      await Bun.sleep(50);
+      // The first turn (5 prompt and 5 completion tokens at $1,000 a million) was paid.
+      expect(await spent("agent", agentic.url)).toBeCloseTo(0.01, 6);
+    } finally {
+      await agentic.stop();
+    }
   });
 });
 

@@ -265,18 +265,10 @@ function decided(ctx: PluginContext, admitted: Admitted, decision: Decision): Ad
 }
 
 /**
- * Failures after which the upstream may have been paid although no usage came back: the caller
- * left, the deadline cut the answer, or the agent loop gave up after model calls had answered.
+ * Failures after which the last upstream call may have been paid although no usage came back: the
+ * caller left, the deadline cut the answer, the agent loop's time ran out mid-call.
  */
-const PAID_FAILURES = new Set([
-  "CLIENT_CLOSED",
-  "UPSTREAM_TIMEOUT",
-  "AGENT_CYCLE",
-  "AGENT_MAX_ITERATIONS",
-  "AGENT_TIMEOUT",
-]);
-/** Failures of the agent loop, whose every upstream attempt may have been paid. */
-const AGENT_FAILURES = new Set(["AGENT_CYCLE", "AGENT_MAX_ITERATIONS", "AGENT_TIMEOUT"]);
+const CUT_FAILURES = new Set(["CLIENT_CLOSED", "UPSTREAM_TIMEOUT", "AGENT_TIMEOUT"]);
 
 /** The completion tokens of what an answer (or the part of a stream that was sent) holds. */
 function outputTokens(res: ChatResponse): number {
@@ -293,14 +285,17 @@ function outputTokens(res: ChatResponse): number {
 /**
  * What the request really used, in tokens and micro-dollars:
  *
- *   answered by a plugin (a cache hit)     nothing: no provider was paid
- *   answered with usage                    the usage, at the answering model's price (an unpriced
- *                                          model under a budget: the reservation)
- *   answered without usage                 the reservation
- *   failed after the upstream may have     the larger of the reservation (once per upstream attempt
- *   been paid (PAID_FAILURES, or a stream  for a failed agent loop) and what the part of a stream
- *   cut after its first chunk)             that was sent cost
- *   failed otherwise                       nothing (refused, never reached, or a 4xx/5xx upstream)
+ *   never sent upstream (refused, a cache hit,   nothing
+ *   gave up while queued)
+ *   answered with usage                          the usage, at the answering model's price (an
+ *                                                unpriced model under a budget: the reservation);
+ *                                                also when a plugin then turned it into an error
+ *   answered without usage                       the reservation
+ *   failed                                       what its earlier answers cost (an agent loop's
+ *                                                turns), plus, when the last call may have been
+ *                                                paid (CUT_FAILURES, or a stream cut after its
+ *                                                first chunk), the larger of the reservation and
+ *                                                what the part that was sent cost
  */
 export function actualCost(
   a: Admitted,
@@ -309,14 +304,15 @@ export function actualCost(
   res: ChatResponse | undefined,
   err: GatewayError | undefined,
 ): { tokens: number; micros: number; usage?: Usage } {
-  if (ctx.attempts === 0) return { tokens: 0, micros: 0 };
+  if (ctx.sent === 0) return { tokens: 0, micros: 0 };
   const route = ctx.route;
   const price = route && deps.pricing.price(route.provider, route.model);
   // An unpriced model (a fallback) under a budget is charged what was reserved, never 0.
   const unpriced = !price && deps.config.unpriced === "refuse" && a.levels.some((l) => l.budget);
+  const cost = (usage: Usage) => (unpriced ? a.micros : costMicros(price, usage));
   if (res?.usage) {
-    const micros = unpriced ? a.micros : costMicros(price, res.usage);
-    const cut = err !== undefined && PAID_FAILURES.has(err.code);
+    const micros = cost(res.usage);
+    const cut = err !== undefined && CUT_FAILURES.has(err.code);
     return {
       tokens: res.usage.total_tokens,
       micros: cut ? Math.max(micros, a.micros) : micros,
@@ -324,8 +320,9 @@ export function actualCost(
     };
   }
   if (!err) return { tokens: a.tokens, micros: a.micros };
-  if (!res && !PAID_FAILURES.has(err.code)) return { tokens: 0, micros: 0 };
-  const times = AGENT_FAILURES.has(err.code) ? Math.max(1, ctx.attempts) : 1;
+  const earlier = ctx.answeredUsage;
+  const paid = { tokens: earlier?.total_tokens ?? 0, micros: earlier ? cost(earlier) : 0 };
+  if (!res && !CUT_FAILURES.has(err.code)) return paid;
   const sent = res ? outputTokens(res) : 0;
   const partial = unpriced
     ? 0
@@ -335,7 +332,7 @@ export function actualCost(
         total_tokens: a.prompt + sent,
       });
   return {
-    tokens: Math.max(a.tokens * times, a.prompt + sent),
-    micros: Math.max(a.micros * times, partial),
+    tokens: paid.tokens + Math.max(a.tokens, a.prompt + sent),
+    micros: paid.micros + Math.max(a.micros, partial),
   };
 }

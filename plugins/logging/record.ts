@@ -90,8 +90,8 @@ export function recordOf(
     error_code: err?.code ?? null,
     latency_ms: Math.round(elapsed * 100) / 100,
     stream: ctx.stream,
-    prompt_tokens: res?.usage?.prompt_tokens ?? null,
-    completion_tokens: res?.usage?.completion_tokens ?? null,
+    prompt_tokens: (res?.usage ?? ctx.answeredUsage)?.prompt_tokens ?? null,
+    completion_tokens: (res?.usage ?? ctx.answeredUsage)?.completion_tokens ?? null,
     cost_usd: ctx.costUsd ?? null,
     cache: ctx.responseHeaders["x-switchyard-cache"] ?? null,
     fallback_used: ctx.fallbackUsed,
@@ -99,7 +99,8 @@ export function recordOf(
     caller: ctx.caller.id ?? (credential ? fingerprint(credential) : null),
     trace_id: trace?.[1] ?? null,
     request_body: bodies ? request.body : null,
-    response_body: bodies ? responseText(res) : null,
+    // An answer the caller did not get (a plugin refused it, a stream broke) is not kept.
+    response_body: bodies && !err ? responseText(res) : null,
   };
   return { record, late: () => void (record.cost_usd = ctx.costUsd ?? null) };
 }

@@ -111,7 +111,7 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
         cost_usd: null,
         cache: null,
         fallback_used: false,
-        attempts: 0,
+        attempts: 1,
         caller: null,
         trace_id: null,
       });

@@ -57,3 +57,17 @@ export function cleanUsage(raw: unknown): Usage | undefined {
   else usage.prompt_tokens_details = { ...details, cached_tokens: Math.min(cached, prompt) };
   return usage;
 }
+
+/** Two usages added up (cached tokens too); `undefined` stands for none. */
+export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!b) return a;
+  if (!a) return b;
+  const cached =
+    (a.prompt_tokens_details?.cached_tokens ?? 0) + (b.prompt_tokens_details?.cached_tokens ?? 0);
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+    ...(cached > 0 ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from "../core/embeddings.t
 import { GatewayError } from "../core/errors.ts";
 import type { ModelInfo } from "../core/models.ts";
 import { promptTokens } from "../core/tokens.ts";
+import { addUsage } from "../core/usage.ts";
 import type { Config } from "../config/config.ts";
 import { providerModels } from "../config/catalogue.ts";
 import type { RequestContext, RouteInfo } from "../observability/context.ts";
@@ -52,6 +53,11 @@ export interface EngineDeps extends FailoverDeps {
 }
 
 const NO_ROUTING: RoutingOptions = { fallbacks: [] };
+
+/** Counts a request that left a pool for its upstream. */
+function sent(ctx: RequestContext): void {
+  ctx.sent = (ctx.sent ?? 0) + 1;
+}
 
 /**
  * A request written in one dialect may hold fields only that dialect can express. They travel on
@@ -113,10 +119,13 @@ export function createEngine(deps: EngineDeps): Engine {
           wire: a.prepared,
           stream,
         };
-        const result = await a.pool.submit(job, a.signal, a.timeoutMs);
+        const result = await a.pool.submit(job, a.signal, a.timeoutMs, () => sent(ctx));
         if (result.kind === "stream")
           return { kind: "stream", chunks: await afterFirstChunk(result.chunks, a.firstByte) };
-        if (result.kind === "chat") return { kind: "response", response: result.response };
+        if (result.kind === "chat") {
+          ctx.answered = addUsage(ctx.answered, result.response.usage);
+          return { kind: "response", response: result.response };
+        }
         throw wrongKind("chat");
       },
     );
@@ -142,7 +151,7 @@ export function createEngine(deps: EngineDeps): Engine {
         body: req,
         stream: false as const,
       };
-      const result = await a.pool.submit(job, a.signal, a.timeoutMs);
+      const result = await a.pool.submit(job, a.signal, a.timeoutMs, () => sent(ctx));
       if (result.kind === "embeddings") return result.response;
       throw wrongKind("embeddings");
     });

@@ -9,6 +9,7 @@
  */
 import type { ChatMessage, ChatRequest, ChatResponse, ToolCall, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
+import { addUsage } from "../core/usage.ts";
 import type { RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
 import type { ToolNames } from "./names.ts";
@@ -27,16 +28,6 @@ export type TurnRunner = (
   ctx: RequestContext,
   routing?: RoutingOptions,
 ) => Promise<ChatResponse>;
-
-function add(total: Usage | undefined, u: Usage | undefined): Usage | undefined {
-  if (!u) return total;
-  if (!total) return { ...u };
-  return {
-    prompt_tokens: total.prompt_tokens + u.prompt_tokens,
-    completion_tokens: total.completion_tokens + u.completion_tokens,
-    total_tokens: total.total_tokens + u.total_tokens,
-  };
-}
 
 function within<T>(work: Promise<T>, ms: number, iterations: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -126,7 +117,7 @@ export async function runAgent(
         left,
         iterations,
       );
-      usage = add(usage, res.usage);
+      usage = addUsage(usage, res.usage);
       const calls = res.choices[0]?.message.tool_calls ?? [];
       const qualified = calls.map((c) => names.qualified(c.function.name));
       if (calls.length === 0 || qualified.some((q) => q === undefined || !options.auto(q))) {

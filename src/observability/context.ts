@@ -3,7 +3,7 @@
  * engine as the request is routed, read back by the transport for headers, metrics and logs.
  */
 
-import type { WireDialect } from "../core/chat.ts";
+import type { Usage, WireDialect } from "../core/chat.ts";
 
 export type Dialect = WireDialect;
 
@@ -30,6 +30,13 @@ export interface RequestContext {
   credential?: string;
   /** Upstream attempts made so far (retries and fallbacks included). */
   attempts?: number;
+  /** Requests that left a pool for an upstream (an attempt that gave up while queued did not). */
+  sent?: number;
+  /**
+   * The usage of the plain answers this request has had from upstreams so far, summed (several
+   * for an agent loop): what a request that then failed had already been paid for.
+   */
+  answered?: Usage;
   /** Whether the answer came from a target after the first. */
   fallbackUsed?: boolean;
   /** The client's request headers (plugins read them). */

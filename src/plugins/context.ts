@@ -108,6 +108,12 @@ class HookContext implements PluginContext {
   get attempts() {
     return this.state.rctx.attempts ?? 0;
   }
+  get sent() {
+    return this.state.rctx.sent ?? 0;
+  }
+  get answeredUsage() {
+    return this.state.rctx.answered;
+  }
   get fallbackUsed() {
     return this.state.rctx.fallbackUsed ?? false;
   }

@@ -36,9 +36,10 @@ export interface PipelineDeps {
 }
 
 /**
- * What the post-hooks are given: an answer, or an error. A stream that failed or was cancelled
- * after its first chunk carries, beside its error, what it had sent (`response`, without usage
- * unless the upstream had sent it), so a plugin can tell what was generated before the cut.
+ * What the post-hooks are given: an answer, or an error. An error may carry, beside it, what the
+ * upstream had answered (`response`): what a stream cut after its first chunk had sent (without
+ * usage unless the upstream had sent it), or an answer a later post-hook turned into an error, so
+ * a plugin can tell what was generated (and paid for) although the caller gets the error.
  */
 type Outcome =
   | { response: ChatResponse; error?: undefined }
@@ -114,10 +115,13 @@ export function createPipeline(
         hook.call(loaded.plugin, views.of(i, loaded), current.response, current.error),
       );
       const r = isPromise<Invoked<PostHookResult>>(called) ? await called : called;
-      if (!r.ok) current = { error: r.error };
+      // An answer a post-hook turns into an error was still paid for: the plugins before it see
+      // both, the error and the answer the caller will not get.
+      if (!r.ok) current = { error: r.error, response: current.response };
       else if (r.value && r.value !== SKIPPED) {
         if ("response" in r.value) current = { response: r.value.response };
-        else if ("error" in r.value) current = { error: rejection(loaded, r.value.error) };
+        else if ("error" in r.value)
+          current = { error: rejection(loaded, r.value.error), response: current.response };
       }
     }
     return current;

@@ -124,8 +124,11 @@ export async function pluginHarness(
   let sent: ChatRequest | undefined;
   const pipeline = createPipeline(
     loaded,
-    async (req) => {
+    async (req, rctx) => {
       sent = structuredClone(req);
+      // As the engine counts a call that reached an upstream.
+      rctx.attempts = (rctx.attempts ?? 0) + 1;
+      rctx.sent = (rctx.sent ?? 0) + 1;
       if ("error" in answer) {
         const { status, message } = answer.error;
         throw new GatewayError("UPSTREAM_ERROR", message, { status, source: "upstream" });

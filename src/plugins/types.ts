@@ -17,9 +17,10 @@
  *                           to replace the outcome. For a stream it runs when the stream has ended,
  *                           with the response the stream added up to; the answer has been sent by
  *                           then, so what it returns is ignored (unless the stream failed before
- *                           its first chunk, which is an ordinary error). A stream that failed or
- *                           was cancelled after its first chunk gives both: the error, and as `res`
- *                           what it had sent
+ *                           its first chunk, which is an ordinary error). `res` and `err` may
+ *                           both be set: a stream that failed or was cancelled after its first
+ *                           chunk gives what it had sent, and an answer a later post-hook turned
+ *                           into an error is still given (it was paid for)
  *   authorize(ctx)          in config order, for every request to the gateway's endpoints that take
  *                           a caller's key (chat, embeddings, token counts, the MCP tool API and
  *                           `/mcp`), before the request's body is read: may refuse with
@@ -35,7 +36,7 @@
  * plugin is `optional`); either way it is counted in `switchyard_plugin_failures_total`.
  */
 import type { TSchema, Static } from "@sinclair/typebox";
-import type { ChatChunk, ChatRequest, ChatResponse, WireDialect } from "../core/chat.ts";
+import type { ChatChunk, ChatRequest, ChatResponse, Usage, WireDialect } from "../core/chat.ts";
 import type { GatewayError } from "../core/errors.ts";
 import type { StorageConfig } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -106,6 +107,13 @@ export interface PluginContext<C = unknown> {
   readonly startedAt: number;
   /** Upstream attempts made (retries and fallbacks included); 0 when no provider was called. */
   readonly attempts: number;
+  /** Requests that reached an upstream (an attempt that gave up while queued never did). */
+  readonly sent: number;
+  /**
+   * The usage of the plain answers upstreams have given this request so far, summed (several for
+   * an agent loop): what a request that then failed had already been paid for.
+   */
+  readonly answeredUsage: Usage | undefined;
   readonly fallbackUsed: boolean;
   /** The price of the request in USD, when a plugin (governance) has priced it. */
   costUsd: number | undefined;

@@ -64,6 +64,8 @@ export class ProviderPool {
     job: UpstreamJob,
     clientSignal: AbortSignal,
     timeoutMs: number,
+    /** Called when the job leaves the queue for the upstream (a job that gave up queued never is). */
+    onStart?: () => void,
   ): Promise<UpstreamResult> {
     if (clientSignal.aborted) {
       const reason: unknown = clientSignal.reason;
@@ -111,6 +113,7 @@ export class ProviderPool {
       cleanup();
       this.release();
     };
+    onStart?.();
     try {
       return await this.executor.execute(job, controller.signal, done);
     } catch (err) {
