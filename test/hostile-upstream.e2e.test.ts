@@ -235,11 +235,14 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     expect(res.text).toContain("upstream_timeout");
   });
 
-  it("does not wait on an error body that never ends", async () => {
+  it("does not wait on an error body that never ends, and closes its connection", async () => {
+    const abortedBefore = up.aborted;
     const started = performance.now();
     const res = await post("/v1/chat/completions", chat("tight/slow-error", true));
     expect([502, 504]).toContain(res.status);
     expect(performance.now() - started).toBeLessThan(3000);
+    for (let i = 0; i < 100 && up.aborted === abortedBefore; i++) await Bun.sleep(10);
+    expect(up.aborted).toBeGreaterThan(abortedBefore);
   });
 
   it("frees the caller and the slot when a stream's headers never come", async () => {

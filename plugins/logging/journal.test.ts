@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openJournal, type Journal } from "./journal.ts";
@@ -10,10 +10,13 @@ afterEach(() => {
   for (const j of opened.splice(0)) j.close();
 });
 
-function dirWithDeadOwner(owner: { pid: number; start: string }, records = 3) {
+// The machine a heartbeat was written on: this boot, this pid namespace (as the journal reads it).
+const machine = `${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}:${readlinkSync("/proc/self/ns/pid")}`;
+
+function dirWithDeadOwner(owner: { pid: number; start: string; machine?: string }, records = 3) {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-journal-test-"));
   const path = join(dir, "j");
-  writeFileSync(`${path}.dead.alive`, JSON.stringify({ host: hostname(), ...owner }));
+  writeFileSync(`${path}.dead.alive`, JSON.stringify({ host: hostname(), machine, ...owner }));
   const lines = Array.from({ length: records }, (_, i) =>
     JSON.stringify(sampleRecord({ id: `d-${i}` })),
   );
@@ -39,6 +42,14 @@ describe("the durable journal", () => {
 
   it("leaves the journal of a gateway that is still running alone", () => {
     const { path } = dirWithDeadOwner({ pid: process.pid, start: ownStart() });
+    const journal = openJournal(path);
+    opened.push(journal);
+    expect(journal.leftovers().records).toEqual([]);
+  });
+
+  it("leaves the journal of a gateway in another container with the same hostname alone", () => {
+    // Its pid means nothing here: a pid namespace of its own, maybe a live gateway as pid 1.
+    const { path } = dirWithDeadOwner({ pid: process.pid, start: "1", machine: "other:pid:[1]" });
     const journal = openJournal(path);
     opened.push(journal);
     expect(journal.leftovers().records).toEqual([]);

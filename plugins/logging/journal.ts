@@ -11,20 +11,22 @@
  *   <path>.<id>.<n>.claimed.<c>  a segment gateway <c> took over to replay
  *
  * `<id>` is a random id per process, never a pid (a container's gateway is pid 1 after every
- * restart). An owner is gone when its heartbeat says it ran on this host as a process that is no
- * longer running (its pid is free, or now another process's: the start times differ), or when the
- * heartbeat is older than STALE_MS (another host sharing the directory). Its segments are claimed
+ * restart). An owner is gone when its heartbeat says it ran on this machine, in this pid namespace,
+ * as a process that is no longer running (its pid is free, or now another process's: the start
+ * times differ), when the heartbeat is older than STALE_MS (another machine sharing the
+ * directory), or when there is none. The heartbeat is written anew every HEARTBEAT_MS, so one a
+ * mistaken claimer removed comes back. Its segments are claimed
  * by renaming them (atomic, so two gateways never replay the same one), replayed and deleted.
  */
 import {
   closeSync,
   openSync,
+  readlinkSync,
   readdirSync,
   readFileSync,
   renameSync,
   statSync,
   unlinkSync,
-  utimesSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -66,11 +68,25 @@ function startOf(pid: number): string | undefined {
   }
 }
 
-/** Who writes a heartbeat: enough to tell, on the same host, that the process is gone. */
+/**
+ * Who writes a heartbeat: enough to tell, on the same machine and in the same pid namespace (the
+ * same boot, the same namespace: a pid means the same thing), that the process is gone.
+ */
 interface Owner {
   host: string;
+  /** `/proc/sys/kernel/random/boot_id` and `/proc/self/ns/pid`, where Linux has them. */
+  machine: string | undefined;
   pid: number;
   start: string | undefined;
+}
+
+function machineId(): string | undefined {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return `${boot}:${readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A journal file's owner (or its claimer) and what it is, from its name. */
@@ -103,12 +119,18 @@ export function openJournal(path: string): Journal {
   const prefix = `${basename(path)}.`;
   const id = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
   const alive = `${path}.${id}.alive`;
-  const me: Owner = { host: hostname(), pid: process.pid, start: startOf(process.pid) };
-  writeFileSync(alive, JSON.stringify(me));
+  const me: Owner = {
+    host: hostname(),
+    machine: machineId(),
+    pid: process.pid,
+    start: startOf(process.pid),
+  };
+  const beat = () => writeFileSync(alive, JSON.stringify(me));
+  beat();
+  // Written anew each time: a heartbeat file someone removed comes back.
   const heartbeat = setInterval(() => {
     try {
-      const now = new Date();
-      utimesSync(alive, now, now);
+      beat();
     } catch {
       // The directory went away; the next append says so.
     }
@@ -131,7 +153,7 @@ export function openJournal(path: string): Journal {
     segment.fd = undefined;
     if (segment.open === 0) {
       segments.delete(segment.n);
-      unlinkSync(segment.file);
+      forget(segment.file);
     }
   }
 
@@ -142,12 +164,23 @@ export function openJournal(path: string): Journal {
     try {
       if (now - statSync(file).mtimeMs > STALE_MS) return true;
       const them = JSON.parse(readFileSync(file, "utf8")) as Owner;
-      if (them.host !== me.host || them.start === undefined) return false;
+      const here =
+        them.host === me.host && them.machine !== undefined && them.machine === me.machine;
+      if (!here || them.start === undefined) return false;
       return startOf(them.pid) !== them.start;
-    } catch {
-      return true;
+    } catch (err) {
+      // No heartbeat at all: gone. One that cannot be read right now: not known to be gone.
+      return (err as { code?: string }).code === "ENOENT";
     }
   }
+
+  const forget = (file: string) => {
+    try {
+      unlinkSync(file);
+    } catch {
+      // Already gone (claimed by another gateway, or removed).
+    }
+  };
 
   return {
     append(record) {
@@ -178,8 +211,9 @@ export function openJournal(path: string): Journal {
       }
       for (const name of names.sort()) {
         const file = parse(name, prefix);
-        if (!file || file.kind !== "segment" || !gone(file.id, now)) continue;
+        if (!file || !gone(file.id, now)) continue;
         owners.add(file.id);
+        if (file.kind !== "segment") continue;
         const mine = join(dir, `${file.base}.claimed.${id}`);
         try {
           renameSync(join(dir, name), mine); // only one gateway wins each segment
@@ -192,14 +226,12 @@ export function openJournal(path: string): Journal {
       return {
         records,
         done() {
-          for (const file of claimed) unlinkSync(file);
-          for (const owner of owners) {
-            try {
-              unlinkSync(join(dir, `${prefix}${owner}.alive`));
-            } catch {
-              // Gone already, or never written.
-            }
-          }
+          for (const file of claimed) forget(file);
+          // A heartbeat is removed only if its owner is still gone (it may have been wrongly
+          // taken for gone: its heartbeat comes back anyway).
+          const later = Date.now();
+          for (const owner of owners)
+            if (gone(owner, later)) forget(join(dir, `${prefix}${owner}.alive`));
         },
       };
     },
@@ -210,12 +242,12 @@ export function openJournal(path: string): Journal {
         segment.fd = undefined;
         if (segment.open === 0) {
           segments.delete(segment.n);
-          unlinkSync(segment.file);
+          forget(segment.file);
         }
       }
       current = undefined;
-      // Records still open stay for another gateway, once this one's heartbeat is stale.
-      if (segments.size === 0) unlinkSync(alive);
+      // Records still open stay for another gateway, which will find this one gone.
+      if (segments.size === 0) forget(alive);
     },
   };
 }

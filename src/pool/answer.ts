@@ -46,12 +46,19 @@ async function readCapped(res: Response, limit: number): Promise<string | undefi
     return undefined;
   }
   if (declared !== undefined || !res.body) return res.text();
-  const reader = res.body.getReader();
+  return readAll(res.body.getReader(), limit);
+}
+
+/** A reader's bytes as text, or undefined (the reader cancelled) past `limit` bytes. */
+async function readAll(
+  reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> },
+  limit: number,
+): Promise<string | undefined> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done || !value) break;
     size += value.byteLength;
     if (size > limit) {
       reader.cancel().catch(() => {});
@@ -90,15 +97,13 @@ export async function readJsonAnswer(
 
 /** An error answer's body: its JSON, its text, or "" when it could not be read in time. */
 export async function readErrorBody(res: Response): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      res.body?.cancel().catch(() => {});
-      resolve(undefined);
-    }, ERROR_BODY_MS);
-  });
-  const read = readCapped(res, ERROR_BODY_BYTES).catch(() => "");
-  const text = (await Promise.race([read, late]).finally(() => clearTimeout(timer))) ?? "";
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  // Cancelling the reader ends a read that waits on a stalled upstream (it resolves as done) and
+  // closes the connection; what came before the stall is kept.
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), ERROR_BODY_MS);
+  const text = (await readAll(reader, ERROR_BODY_BYTES).catch(() => "")) ?? "";
+  clearTimeout(timer);
   try {
     return JSON.parse(text);
   } catch {
