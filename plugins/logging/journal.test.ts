@@ -31,7 +31,7 @@ const ownStart = () => {
 
 describe("the durable journal", () => {
   it("replays the journal of a gateway that ran as the same pid before a restart", () => {
-    // A container's gateway is pid 1 after every restart: the pid is the same, the process is not.
+    // A pid is reused (as pid 1 is by every gateway in its container): same pid, another process.
     const { path } = dirWithDeadOwner({ pid: process.pid, start: "1" });
     const journal = openJournal(path);
     opened.push(journal);

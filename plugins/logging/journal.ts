@@ -13,8 +13,8 @@
  * `<id>` is a random id per process, never a pid (a container's gateway is pid 1 after every
  * restart). An owner is gone when its heartbeat says it ran on this machine, in this pid namespace,
  * as a process that is no longer running (its pid is free, or now another process's: the start
- * times differ), when the heartbeat is older than STALE_MS (another machine sharing the
- * directory), or when there is none. The heartbeat is written anew every HEARTBEAT_MS, so one a
+ * times differ), when the heartbeat is older than STALE_MS (another machine or container sharing
+ * the directory, or this container before its restart: a new pid namespace), or when there is none. The heartbeat is written anew every HEARTBEAT_MS, so one a
  * mistaken claimer removed comes back. Its segments are claimed
  * by renaming them (atomic, so two gateways never replay the same one), replayed and deleted.
  */
