@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { ERROR_BODY_MS } from "../src/pool/answer.ts";
 import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile-upstream.ts";
 
 const KEY = "sk-hostile-provider-key-7Q2mX9vL4pR8wZ1c";
@@ -235,7 +236,7 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     expect(res.text).toContain("upstream_timeout");
   });
 
-  it("does not wait on an error body that never ends, and closes its connection", async () => {
+  it("bounds a stream's error body that never ends by its headers deadline", async () => {
     const abortedBefore = up.aborted;
     const started = performance.now();
     const res = await post("/v1/chat/completions", chat("tight/slow-error", true));
@@ -244,6 +245,23 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     for (let i = 0; i < 100 && up.aborted === abortedBefore; i++) await Bun.sleep(10);
     expect(up.aborted).toBeGreaterThan(abortedBefore);
   });
+
+  it(
+    "stops reading a plain answer's error body after 5 s and closes its connection",
+    async () => {
+      // No headers deadline applies here (the headers came): only the error body's own cut.
+      const abortedBefore = up.aborted;
+      const started = performance.now();
+      const res = await post("/v1/chat/completions", chat("tight/slow-error"));
+      const waited = performance.now() - started;
+      expect(res.status).toBe(502);
+      expect(waited).toBeGreaterThan(ERROR_BODY_MS - 500);
+      expect(waited).toBeLessThan(ERROR_BODY_MS + 3000);
+      for (let i = 0; i < 100 && up.aborted === abortedBefore; i++) await Bun.sleep(10);
+      expect(up.aborted).toBeGreaterThan(abortedBefore);
+    },
+    ERROR_BODY_MS + 10_000,
+  );
 
   it("frees the caller and the slot when a stream's headers never come", async () => {
     const abortedBefore = up.aborted;
