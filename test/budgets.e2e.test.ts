@@ -287,7 +287,9 @@ describe("prices under a budget", () => {
     expect(refused.status).toBe(403);
     expect(refused.code).toBe("model_unpriced");
     expect((await chat(FREE, hello)).status).toBe(200);
-    expect(gw.logs.join("\n")).toContain("no price for these models");
+    // Said at start, naming the models.
+    const warning = gw.logs.find((line) => line.includes("no price for these models"));
+    expect(warning).toContain("up/unpriced");
   });
 
   it("charges an unpriced fallback what the request reserved, never nothing", async () => {
