@@ -16,6 +16,7 @@ const UP_KEY = "sk-up-provider-key-0123456789";
 const ANTH_KEY = "sk-anth-provider-key-0123456789";
 const NARROW = "sk-sy-narrow-caller-key-0001";
 const ALIASED = "sk-sy-aliased-caller-key-0001";
+const ANTH_ONLY = "sk-sy-anth-only-caller-key-0001";
 
 let up: HostileUpstream;
 let anth: MockUpstream;
@@ -48,6 +49,7 @@ beforeAll(async () => {
       virtual_keys: [
         { key: NARROW, name: "narrow", allowed_models: ["up/*"] },
         { key: ALIASED, name: "aliased", allowed_models: ["smart"] },
+        { key: ANTH_ONLY, name: "anth-only", allowed_models: ["anth/*"] },
       ],
     },
   });
@@ -130,5 +132,30 @@ describe("a key allowed the alias by name", () => {
     expect(data.choices[0]!.finish_reason).toBe("stop");
     expect(response.headers.get("x-switchyard-provider")).toBe("anth");
     expect(anth.seen.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a key allowed only an alias's fallback, by its provider/model", () => {
+  it("is answered by that fallback, and the target it may not use is never tried", async () => {
+    const failedBefore = up.seen.get("fail") ?? 0;
+    const anthBefore = anth.seen.length;
+    const { data, response } = await client(ANTH_ONLY)
+      .chat.completions.create({ model: "smart", messages: hello })
+      .withResponse();
+    expect(data.choices[0]!.finish_reason).toBe("stop");
+    expect(response.headers.get("x-switchyard-provider")).toBe("anth");
+    expect(up.seen.get("fail") ?? 0).toBe(failedBefore);
+    expect(anth.seen.length).toBeGreaterThan(anthBefore);
+  });
+
+  it("is refused a model it may not use, naming it, before any upstream call", async () => {
+    const failedBefore = up.seen.get("fail") ?? 0;
+    const err = await failure(
+      client(ANTH_ONLY).chat.completions.create({ model: "up/fail", messages: hello }),
+    );
+    expect(err.status).toBe(403);
+    expect(err.code).toBe("model_not_allowed");
+    expect(err.message).toContain("up/fail");
+    expect(up.seen.get("fail") ?? 0).toBe(failedBefore);
   });
 });

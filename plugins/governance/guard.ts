@@ -6,7 +6,6 @@
 import {
   estimatePromptTokens,
   textTokens,
-  globMatcher,
   type ChatRequest,
   type ChatResponse,
   type GatewayError,
@@ -61,16 +60,6 @@ function refuse(
   return {
     error: { status, message, type, code, ...(retryAfter === undefined ? {} : { retryAfter }) },
   };
-}
-
-/** Each key record's compiled `allowed_models` (records are shared until the store is read again). */
-const modelMatchers = new WeakMap<KeyRecord, (model: string) => boolean>();
-
-function allowed(key: KeyRecord, requested: string, routed: string | undefined): boolean {
-  if (key.allowedModels.length === 0) return true;
-  let match = modelMatchers.get(key);
-  if (match === undefined) modelMatchers.set(key, (match = globMatcher(key.allowedModels)));
-  return match(requested) || (routed !== undefined && match(routed));
 }
 
 function rateHeaders(
@@ -186,14 +175,7 @@ function withKey(
   const { key } = who;
   const route = ctx.route;
   const routed = route ? `${route.provider}/${route.model}` : undefined;
-  if (!allowed(key, req.model, routed)) {
-    return refuse(
-      403,
-      `The key "${key.name}" may not use the model "${req.model}".`,
-      "permission_error",
-      "model_not_allowed",
-    );
-  }
+  // Model permissions are the engine's to check, on every target (`ctx.caller.models`).
   const levels = levelsOf(key, deps.groups(), Date.now());
   const price = route && deps.pricing.price(route.provider, route.model);
   if (route && !price && deps.config.unpriced === "refuse" && levels.some((l) => l.budget)) {

@@ -3,8 +3,10 @@
  * config's top-level `governance` section, after the leading `telemetry` and `logging` plugins
  * and before every other (see docs/governance.md).
  *
- *   preHook   the caller's virtual key (401), its allowed models (403), then every level's rate
- *             limits and budget at once (429), reserving tokens and cost from an estimate
+ *   authorize the caller's virtual key (401), and its allowed models handed to the engine
+ *             (`ctx.caller.models`), which checks every target against them (403)
+ *   preHook   every level's rate limits and budget at once (429), reserving tokens and cost
+ *             from an estimate
  *   postHook  the real cost (`x-switchyard-cost-usd`, `ctx.costUsd`), which replaces the
  *             reservation, and a row of usage for the daily roll-up
  *

@@ -14,6 +14,7 @@ import {
 } from "../../src/plugins/testing.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import { fingerprint, type LogRecord } from "./record.ts";
+import { recordKey, type LogStore } from "./store.ts";
 
 const SECRET = "sk-caller-secret-000111";
 /** The operator's key: the harnesses run as under governance, whose admin key reads the logs. */
@@ -258,6 +259,20 @@ export function runLoggingSuite(label: string, storage: () => Partial<StorageCon
       await g.close();
       expect(row).toMatchObject({ status: 403, error_code: "PLUGIN_REJECTED" });
       expect(row!.caller).toBe(fingerprint(SECRET));
+    });
+
+    it("tells which records of a replayed journal it already has", async () => {
+      let store!: LogStore;
+      const plugin = createLoggingPlugin((s) => (store = openLogStore(s)));
+      const g = await pluginHarness(plugin, { admin: OPERATOR, storage: storage() });
+      const model = tag("known");
+      const kept = sampleRecord({ requested_model: model });
+      const missing = sampleRecord({ requested_model: model, ts: kept.ts + 1 });
+      const sameIdLater = { ...kept, ts: kept.ts + 5 };
+      await store.insert([kept]);
+      const known = await store.known([kept, missing, sameIdLater]);
+      await g.close();
+      expect([...known]).toEqual([recordKey(kept)]);
     });
 
     it("deletes records older than retention_days", async () => {

@@ -23,12 +23,14 @@ export function upstreamError(
   return new GatewayError("UPSTREAM_ERROR", `upstream returned ${status}: ${info.message}`, extra);
 }
 
-/** A transform that threw on an upstream's answer: the answer was malformed, not the gateway. */
-export function unreadable(err: unknown): GatewayError {
+/**
+ * A transform that threw on an upstream's answer (reading it, or writing it in the caller's
+ * format): the answer was malformed, not the gateway.
+ */
+export function unreadable(
+  err: unknown,
+  message = "upstream sent an answer of an unexpected shape",
+): GatewayError {
   if (err instanceof GatewayError) return err;
-  return new GatewayError(
-    "UPSTREAM_INVALID_RESPONSE",
-    "upstream sent an answer of an unexpected shape",
-    { cause: err },
-  );
+  return new GatewayError("UPSTREAM_INVALID_RESPONSE", message, { cause: err });
 }

@@ -4,6 +4,7 @@
  */
 import type { ChatRequest, ChatResponse, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
+import { unreadable } from "../core/upstream-error.ts";
 import type { DialectCodec } from "../dialects/types.ts";
 import type { RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
@@ -53,11 +54,7 @@ function written(codec: DialectCodec, response: ChatResponse): string {
   try {
     return JSON.stringify(codec.responseOut(response));
   } catch (err) {
-    throw new GatewayError(
-      "UPSTREAM_INVALID_RESPONSE",
-      "the provider's answer could not be written in the caller's format",
-      { cause: err },
-    );
+    throw unreadable(err, "the provider's answer could not be written in the caller's format");
   }
 }
 

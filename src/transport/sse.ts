@@ -7,6 +7,7 @@
 import type { ChatChunk, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { SseEvent, StreamEncoder } from "../core/stream.ts";
+import { unreadable } from "../core/upstream-error.ts";
 
 export interface StreamSummary {
   usage?: Usage;
@@ -53,27 +54,22 @@ export function sseBody(
           for (;;) {
             const { value: chunk, done } = await reader.read();
             if (done) {
-              write(controller, dialect.end());
+              write(
+                controller,
+                encoded(() => dialect.end()),
+              );
               controller.close();
               end();
               return;
             }
             if (chunk.usage) summary.usage = chunk.usage;
-            const events = dialect.push(chunk);
+            const events = encoded(() => dialect.push(chunk));
             if (events.length === 0) continue;
             write(controller, events);
             return;
           }
         } catch (err) {
-          // A chunk the caller's encoder could not write came from the provider's stream.
-          const error =
-            err instanceof GatewayError
-              ? err
-              : new GatewayError(
-                  "UPSTREAM_INVALID_RESPONSE",
-                  "the provider's stream could not be written in the caller's format",
-                  { cause: err },
-                );
+          const error = GatewayError.from(err);
           summary.error = error;
           reader.cancel(error).catch(() => {});
           write(controller, dialect.fail(error));
@@ -89,4 +85,13 @@ export function sseBody(
     },
     { highWaterMark: 0 },
   );
+}
+
+/** The caller's encoder's events; a chunk it cannot write came from the provider's stream. */
+function encoded(encode: () => SseEvent[]): SseEvent[] {
+  try {
+    return encode();
+  } catch (err) {
+    throw unreadable(err, "the provider's stream could not be written in the caller's format");
+  }
 }
