@@ -12,7 +12,13 @@ import { startHostileUpstream, type HostileUpstream } from "../bench/lib/hostile
 
 const UP_KEY = "sk-up-provider-key-for-budgets-01";
 const ADMIN = "admin-key-for-budget-tests-0001";
-const MIXED = "sk-sy-budget-mixed-key-0001";
+/** A key per kind of input the estimate must count (see "a budget under concurrent requests"). */
+const KINDS: Record<string, string> = {
+  cjk: "sk-sy-budget-cjk-key-000001",
+  images: "sk-sy-budget-images-key-0001",
+  tools: "sk-sy-budget-tools-key-00001",
+  n: "sk-sy-budget-n-choices-key-01",
+};
 const BURST = "sk-sy-budget-burst-key-0001";
 const PRICED = "sk-sy-budget-priced-key-0001";
 const FREE = "sk-sy-budget-free-key-00001";
@@ -59,7 +65,7 @@ beforeAll(async () => {
         "mock/echo": { input_per_million: 1000, output_per_million: 1000 },
       },
       virtual_keys: [
-        { key: MIXED, name: "mixed", budget },
+        ...Object.entries(KINDS).map(([name, key]) => ({ key, name, budget })),
         { key: BURST, name: "burst", budget },
         { key: PRICED, name: "priced", budget },
         { key: FREE, name: "free" },
@@ -114,43 +120,64 @@ const TOOL = {
 };
 
 describe("a budget under concurrent requests", () => {
-  it("is not passed by CJK text, images, tools and n > 1, and is nearly all used", async () => {
-    const body = {
-      model: "up/metered",
-      max_tokens: 50,
-      n: 3,
-      tools: [TOOL],
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "text", text: "請把這段文字翻譯成英文，並解釋每一個詞的意思。".repeat(8) },
-            { type: "image_url", image_url: { url: IMAGE } },
-          ],
-        },
-      ],
-    };
-    const results = await Promise.all(Array.from({ length: 64 }, () => chat(MIXED, body)));
-    const refused = results.filter((r) => r.status !== 200);
-    expect(refused.length).toBeGreaterThan(0);
-    expect(new Set(refused.map((r) => r.code))).toEqual(new Set(["budget_exceeded"]));
-    // What the burst's reservations held back is free again once they settle: one at a time, the
-    // rest of the budget is used until the next answer could not be paid.
-    const served = results.filter((r) => r.status === 200);
-    for (let i = 0; i < 64; i++) {
-      const next = await chat(MIXED, body);
-      if (next.status !== 200) break;
-      served.push(next);
-    }
-    await Bun.sleep(50); // settlements land just after each answer
-    const total = await spent("mixed");
-    expect(total).toBeCloseTo(
-      served.reduce((sum, r) => sum + r.cost, 0),
-      6,
-    );
-    expect(total).toBeLessThanOrEqual(MAX_USD);
-    expect(MAX_USD - total).toBeLessThan(2 * served[0]!.cost);
-  });
+  // Each kind of input on a key of its own, sized so that it is most of what a request costs: an
+  // estimate that missed it (CJK as characters/4, images or tools as nothing, one answer for n)
+  // would admit the whole burst and spend several budgets.
+  const say = (content: unknown) => [{ role: "user", content }];
+  const kinds: [string, Record<string, unknown>][] = [
+    [
+      "cjk",
+      { max_tokens: 5, messages: say("請把這段文字翻譯成英文，並解釋每一個詞的意思。".repeat(80)) },
+    ],
+    [
+      "images",
+      {
+        max_tokens: 5,
+        messages: say([
+          { type: "text", text: "What do these show?" },
+          ...Array.from({ length: 4 }, () => ({ type: "image_url", image_url: { url: IMAGE } })),
+        ]),
+      },
+    ],
+    [
+      "tools",
+      {
+        max_tokens: 5,
+        tools: Array.from({ length: 40 }, (_, i) => ({
+          ...TOOL,
+          function: { ...TOOL.function, name: `lookup_${i}` },
+        })),
+        messages: say("Look up 'budget'."),
+      },
+    ],
+    ["n", { max_tokens: 100, n: 8, messages: say("Name a colour.") }],
+  ];
+  for (const [kind, extra] of kinds) {
+    it(`is not passed by ${kind}, and is nearly all used`, async () => {
+      const body = { model: "up/metered", ...extra };
+      const key = KINDS[kind]!;
+      const results = await Promise.all(Array.from({ length: 64 }, () => chat(key, body)));
+      const refused = results.filter((r) => r.status !== 200);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(new Set(refused.map((r) => r.code))).toEqual(new Set(["budget_exceeded"]));
+      // What the burst's reservations held back is free again once they settle: one at a time,
+      // the rest of the budget is used until the next answer could not be paid.
+      const served = results.filter((r) => r.status === 200);
+      for (let i = 0; i < 64; i++) {
+        const next = await chat(key, body);
+        if (next.status !== 200) break;
+        served.push(next);
+      }
+      await Bun.sleep(50); // settlements land just after each answer
+      const total = await spent(kind);
+      expect(total).toBeCloseTo(
+        served.reduce((sum, r) => sum + r.cost, 0),
+        6,
+      );
+      expect(total).toBeLessThanOrEqual(MAX_USD);
+      expect(MAX_USD - total).toBeLessThan(2 * served[0]!.cost);
+    });
+  }
 
   it("admits a burst without max_tokens as far as the budget can plausibly pay", async () => {
     // 1,024 output tokens (the default reservation) cost half the budget; the answers cost little.

@@ -36,10 +36,12 @@ beforeAll(async () => {
       oau: { ...provider("openai", `${underscored.url}/v1`), keys: [{ value: UNDERSCORED }] },
       an: provider("anthropic", up.url),
       ge: provider("gemini", up.url),
-      // A 429 sets the provider's key aside for a second: those cases get providers of their own.
-      oa429: provider("openai", `${up.url}/v1`),
-      an429: provider("anthropic", up.url),
-      ge429: provider("gemini", up.url),
+      // A 429 sets the provider's key aside for a second: each 429 case gets a provider of its own.
+      oa429c: provider("openai", `${up.url}/v1`),
+      an429c: provider("anthropic", up.url),
+      ge429c: provider("gemini", up.url),
+      an429m: provider("anthropic", up.url),
+      oa429m: provider("openai", `${up.url}/v1`),
       tight: provider("openai", `${up.url}/v1`, {
         max_response_bytes: 1024 * 1024,
         max_event_bytes: 64 * 1024,
@@ -64,6 +66,14 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text };
+}
+
+/** Requests the `tight` provider's pool holds now (a slot not given back stays counted). */
+async function tightInFlight(): Promise<number> {
+  const health = (await (await fetch(`${gw.url}/health`)).json()) as {
+    pools: { provider: string; inFlight: number }[];
+  };
+  return health.pools.find((p) => p.provider === "tight")!.inFlight;
 }
 
 const leaks = (text: string) => WINDOWS.some((w) => text.includes(w));
@@ -106,9 +116,15 @@ describe("nothing an upstream sends reaches the caller unscrubbed", () => {
   for (const [path, provider, body] of cases) {
     for (const model of ["leak", "leak-429"]) {
       it(`scrubs every field of a ${model} error from ${provider} answered on ${path}`, async () => {
-        const target = model === "leak-429" ? `${provider}429/${model}` : `${provider}/${model}`;
+        const own = path === "/v1/messages" ? "m" : "c";
+        const target =
+          model === "leak-429" ? `${provider}429${own}/${model}` : `${provider}/${model}`;
+        const seen = up.seen.get(model) ?? 0;
         const res = await post(path, body(target, false));
         expect(res.status).toBe(model === "leak" ? 400 : 429);
+        // The upstream's own error came back (scrubbed), not one the gateway wrote instead.
+        expect(up.seen.get(model)).toBe(seen + 1);
+        expect(res.text).toContain("[redacted]");
         expect(leaks(res.text)).toBe(false);
         expect(leaks([...res.headers].join("\n"))).toBe(false);
       });
@@ -175,12 +191,17 @@ describe("nothing after a paid upstream call turns into a 500", () => {
         stream_options: stream ? { include_usage: true } : undefined,
       });
       expect(res.status).toBe(200);
-      if (!stream) {
+      if (!stream)
         expect(Number(res.headers.get("x-switchyard-tokens-in"))).toBeGreaterThanOrEqual(0);
-        const usage = JSON.parse(res.text).usage;
-        expect(usage.prompt_tokens).toBe(0);
-        expect(usage.completion_tokens).toBe(0);
-      }
+      // The usage the caller reads is counts, whatever the upstream reported.
+      const usage = stream
+        ? res.text
+            .split("\n")
+            .filter((l) => l.startsWith("data: {"))
+            .map((l) => JSON.parse(l.slice(6)).usage)
+            .findLast((u) => u)
+        : JSON.parse(res.text).usage;
+      expect(usage).toMatchObject({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
     }
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).not.toMatch(/switchyard_tokens_total\{[^}]*\} -/);
@@ -196,6 +217,12 @@ describe("nothing after a paid upstream call turns into a 500", () => {
       expect(res.status).toBe(502);
       expect(res.headers.get("x-switchyard-error-source")).toBe("upstream");
     }
+    expect(JSON.parse(openai.text).error.code).toBe("upstream_invalid_response");
+    expect(JSON.parse(anthropic.text)).toMatchObject({
+      type: "error",
+      error: { type: "api_error" },
+    });
+    expect(JSON.parse(gemini.text).error).toMatchObject({ code: 502 });
   });
 });
 
@@ -214,6 +241,7 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     expect(metrics).toContain(
       'switchyard_upstream_errors_total{provider="tight",code="UPSTREAM_TOO_LARGE"}',
     );
+    expect(await tightInFlight()).toBe(0);
   });
 
   it("counts a compressed answer as it inflates, not by its size on the wire", async () => {
@@ -234,6 +262,7 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     const res = await post("/v1/chat/completions", chat("tight/ping-stream", true));
     expect(res.status).toBe(200);
     expect(res.text).toContain("upstream_timeout");
+    expect(await tightInFlight()).toBe(0);
   });
 
   it("bounds a stream's error body that never ends by its headers deadline", async () => {
@@ -271,15 +300,13 @@ describe("an upstream that answers too much or not at all is bounded", () => {
     expect(performance.now() - started).toBeLessThan(3000);
     for (let i = 0; i < 50 && up.aborted === abortedBefore; i++) await Bun.sleep(10);
     expect(up.aborted).toBeGreaterThan(abortedBefore);
+    expect(await tightInFlight()).toBe(0);
   });
 
   it("ends a stream that falls silent with an error event, and frees its slot", async () => {
     const res = await post("/v1/chat/completions", chat("tight/silent-stream", true));
     expect(res.status).toBe(200);
     expect(res.text).toContain("upstream_timeout");
-    const health = (await (await fetch(`${gw.url}/health`)).json()) as {
-      pools: { provider: string; inFlight: number }[];
-    };
-    expect(health.pools.find((p) => p.provider === "tight")!.inFlight).toBe(0);
+    expect(await tightInFlight()).toBe(0);
   });
 });

@@ -83,6 +83,8 @@ export function promptTokens(req: ChatRequest): number {
     n += MESSAGE_OVERHEAD + contentTokens(m);
     for (const call of m.tool_calls ?? []) n += textTokens(call.function.arguments) + 4;
   }
-  for (const tool of req.tools ?? []) n += textTokens(JSON.stringify(tool.function)) + 4;
+  // The whole definition's JSON (type and wrapper included): tokenizers' own tool formats
+  // come out near it, and a reservation must not fall short of it.
+  for (const tool of req.tools ?? []) n += textTokens(JSON.stringify(tool)) + 4;
   return n;
 }

@@ -83,6 +83,23 @@ describe("plugin pipeline", () => {
     expect(r.response?.choices[0]?.message.content).toBe("rescued");
   });
 
+  it("gives the post-hooks before one that turned an answer into an error both (it was paid)", async () => {
+    const seen: { content: unknown; status: number | undefined }[] = [];
+    const watch = definePlugin({
+      name: "watch",
+      postHook: (_c, res, err) =>
+        void seen.push({ content: res?.choices[0]?.message.content, status: err?.status }),
+    });
+    const refuse = definePlugin({
+      name: "refuse",
+      postHook: () => ({ error: { status: 422, message: "not this answer" } }),
+    });
+    const h = await pluginHarness([watch, refuse]);
+    const r = await h.chat(req());
+    expect(r.status).toBe(422);
+    expect(seen).toEqual([{ content: "ok", status: 422 }]);
+  });
+
   it("fails the request with PLUGIN_FAILED when a hook throws, and counts it", async () => {
     const log: string[] = [];
     const boom = definePlugin({

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "bun:test";
 import { createMemoryLimiter } from "./memory.ts";
-import { createRedisLimiter } from "./redis.ts";
+import { createRedisLimiter, type RedisLimiter } from "./redis.ts";
 import type { LevelLimits, Limiter } from "./types.ts";
 
 const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -124,4 +124,49 @@ suite("Redis", () => {
   });
   opened.push(l);
   return l;
+});
+
+describe("Redis limiter: counts carried back after an outage", () => {
+  const make = (): RedisLimiter => {
+    const l = createRedisLimiter(REDIS_URL, {
+      prefix: `switchyard:test:${crypto.randomUUID()}:`,
+      timeoutMs: 1000,
+    });
+    opened.push(l);
+    return l;
+  };
+  const level: LevelLimits = { scope: "key:m", budget: { maxMicros: 10_000, ...window } };
+  const carried = (spentDelta: number) => [
+    {
+      level,
+      state: { budget: { spent: spentDelta, reserved: 0 } },
+      spentDelta,
+      reservedDelta: 0,
+    },
+  ];
+
+  it("adds a merge sent again under the same id once (its first answer was lost)", async () => {
+    const l = make();
+    expect((await l.budgets([level]))[0]!.spentMicros).toBe(0); // connected: merges skip the queue
+    await l.merge(carried(300), "outage-1");
+    await l.merge(carried(300), "outage-1");
+    expect((await l.budgets([level]))[0]!.spentMicros).toBe(300);
+    // Another outage's merge is another id: it is added.
+    await l.merge(carried(200), "outage-2");
+    expect((await l.budgets([level]))[0]!.spentMicros).toBe(500);
+  });
+
+  it("keeps Redis's own count and adds what the instance spent while it was away", async () => {
+    const l = make();
+    expect((await l.admit({ levels: [level], tokens: 0, costMicros: 400 })).ok).toBe(true);
+    await l.settle({
+      levels: [level],
+      reservedTokens: 0,
+      reservedMicros: 400,
+      tokens: 0,
+      costMicros: 400,
+    });
+    await l.merge(carried(250), "outage-3");
+    expect((await l.budgets([level]))[0]!.spentMicros).toBe(650);
+  });
 });
