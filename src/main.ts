@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { ConfigError, type Config } from "./config/config.ts";
 import { loadConfig, parsePort } from "./config/load.ts";
-import { ListenError, openGateway } from "./gateway.ts";
+import { openGateway } from "./gateway.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 
 const DEFAULT_CONFIG_FILE = "switchyard.config.json";
@@ -72,8 +72,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(`switchyard: invalid configuration: ${err.message}`);
-  } else if (err instanceof ListenError) {
-    console.error(`switchyard: ${err.message}`);
   } else {
     console.error(`switchyard: ${err instanceof Error ? err.message : String(err)}`);
   }

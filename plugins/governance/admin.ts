@@ -17,6 +17,7 @@ import {
   DependencyUnavailable,
   hasBearer,
   jsonError,
+  unavailable,
   Type,
   type SetupContext,
   type TSchema,
@@ -130,11 +131,7 @@ function keyPath(request: Request): { id: string; rest: string } {
 }
 
 /** The store (or Redis) did not answer: a 503 with Retry-After, not a 500. */
-function storeDown(err: DependencyUnavailable): Response {
-  const res = jsonError(503, `${err.message}; retry shortly.`, "api_error");
-  res.headers.set("retry-after", "1");
-  return res;
-}
+const storeDown = (err: DependencyUnavailable) => unavailable(`${err.message}; retry shortly.`);
 
 export function adminRoutes(setup: SetupContext, deps: AdminDeps): void {
   const { store, directory } = deps;

@@ -106,6 +106,9 @@ function missingKey(ctx: PluginContext): Refusal {
 }
 
 /** The key (or a 401), with the caller filled in from it. */
+/** Where `identify` leaves the caller's key for the same request's `admit`. */
+const IDENTIFIED = "governance.key";
+
 function known(ctx: PluginContext, key: KeyRecord | undefined): { key: KeyRecord } | Refusal {
   if (!key || key.revokedAt !== null) {
     return refuse(
@@ -130,7 +133,11 @@ export async function identify(
 ): Promise<{ key: KeyRecord } | Refusal> {
   const credential = ctx.caller.credential;
   if (!credential) return missingKey(ctx);
-  return deps.directory.find(credential).then((key) => known(ctx, key), keysUnavailable);
+  return deps.directory.find(credential).then((key) => {
+    const who = known(ctx, key);
+    if ("key" in who) ctx.scratch.set(IDENTIFIED, who.key);
+    return who;
+  }, keysUnavailable);
 }
 
 /** The store could not be read: a 503 the caller may retry, never a 401 for a good key. */
@@ -155,6 +162,9 @@ export function admit(
   ctx: PluginContext,
   req: ChatRequest,
 ): Admission | Promise<Admission> {
+  // Identified before the body was read (the authorize hook): the same key, not looked up again.
+  const identified = ctx.scratch.get(IDENTIFIED) as KeyRecord | undefined;
+  if (identified) return withKey(deps, ctx, req, identified);
   const credential = ctx.caller.credential;
   if (!credential) return missingKey(ctx);
   const cached = deps.directory.cached(credential);

@@ -4,7 +4,7 @@
  * so instances starting together apply each step once.
  */
 import postgres from "postgres";
-import { guardDependency, migratePostgres } from "../../src/plugins/index.ts";
+import { guardPostgres, migratePostgres } from "../../src/plugins/index.ts";
 import { COLUMNS, type LogRecord } from "./record.ts";
 import { MIGRATIONS, MIGRATION_SET, recordKey, selectOf, TABLE, type LogStore } from "./store.ts";
 
@@ -20,12 +20,7 @@ export function createPostgresLogStore(url: string, timeoutMs: number): LogStore
   const sql = postgres(url, { max: MAX_CONNECTIONS, onnotice: () => {} });
   // Off the request path: each call may take ten times the storage deadline; a PostgreSQL that
   // stops answering is down after that, and calls fail at once until it answers again.
-  const db = guardDependency({
-    name: "postgres",
-    timeoutMs: timeoutMs * 10,
-    probe: () => sql`SELECT 1`,
-    isServerError: (err) => err instanceof postgres.PostgresError,
-  });
+  const db = guardPostgres(sql, { timeoutMs: timeoutMs * 10 });
   return {
     migrate: () => migratePostgres(sql, MIGRATION_SET, MIGRATIONS),
     async insert(records) {

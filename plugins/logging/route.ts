@@ -3,7 +3,12 @@
  * `{ "object": "list", "data": [...] }`. The buffer is written first, so a caller sees its own
  * finished requests. Who may read is decided at start (`access.ts`).
  */
-import { DependencyUnavailable, jsonError, type RouteHandler } from "../../src/plugins/index.ts";
+import {
+  DependencyUnavailable,
+  jsonError,
+  unavailable,
+  type RouteHandler,
+} from "../../src/plugins/index.ts";
 import type { LogAccess } from "./access.ts";
 import { parseFilter } from "./query.ts";
 import type { LogStore } from "./store.ts";
@@ -26,13 +31,7 @@ export function logsRoute(store: LogStore, writer: LogWriter, access: LogAccess)
       return Response.json({ object: "list", data: await store.query(parsed.filter) });
     } catch (err) {
       if (!(err instanceof DependencyUnavailable)) throw err;
-      const res = jsonError(
-        503,
-        `The log store is not answering (${err.message}); retry shortly.`,
-        "api_error",
-      );
-      res.headers.set("retry-after", "1");
-      return res;
+      return unavailable(`The log store is not answering (${err.message}); retry shortly.`);
     }
   };
 }

@@ -24,7 +24,7 @@ import {
 
 type RouteInput = Static<typeof RouteSchema>;
 import { DEFAULT_CONFIG } from "./defaults.ts";
-import { UNSAFE_MODEL } from "../core/models.ts";
+import { MODEL_NAME_RULE, UNSAFE_MODEL } from "../core/models.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -259,10 +259,7 @@ function checkTarget(target: string, field: string, providers: Record<string, Pr
     throw new ConfigError(field, `refers to unknown provider "${provider}"`);
   }
   if (UNSAFE_MODEL.test(target.slice(slash + 1))) {
-    throw new ConfigError(
-      field,
-      `"${target}": a model name is visible ASCII, without spaces, '?', '#', '%', '\\' or '..' segments`,
-    );
+    throw new ConfigError(field, `"${target}": ${MODEL_NAME_RULE}`);
   }
 }
 

@@ -14,3 +14,8 @@ export interface ModelInfo {
  * upstream call.
  */
 export const UNSAFE_MODEL = /(^|\/)\.\.(\/|$)|[?#%\\]|[^\x21-\x7e]/;
+/** What UNSAFE_MODEL refuses, as error messages say it. */
+export const MODEL_NAME_RULE =
+  "a model name is visible ASCII, without spaces, '?', '#', '%', '\\' or '..' segments";
+/** Model and alias names as a request may give them: visible ASCII (no spaces, no other scripts). */
+export const VISIBLE_ASCII = /^[\x21-\x7e]+$/;

@@ -12,12 +12,16 @@ import type { ChatMessage, ChatRequest } from "./chat.ts";
 
 /** Tokens of a message's framing (role, separators), as chat formats add them. */
 export const MESSAGE_OVERHEAD = 4;
+/** Tokens of the framing of a tool call or a tool definition. */
+const TOOL_OVERHEAD = 4;
 /** An image at `detail: "low"`, and at the default or high detail (OpenAI's largest). */
 export const LOW_DETAIL_IMAGE_TOKENS = 85;
 export const IMAGE_TOKENS = 1105;
 
-const CJK =
-  /[\u1100-\u11ff\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
+/** Han, kana, Hangul, full-width forms. */
+const CJK_RANGES =
+  "\\u1100-\\u11ff\\u3040-\\u30ff\\u3100-\\u312f\\u3130-\\u318f\\u3400-\\u4dbf\\u4e00-\\u9fff\\ua960-\\ua97f\\uac00-\\ud7af\\uf900-\\ufaff\\uff00-\\uffef";
+const CJK = new RegExp(`[${CJK_RANGES}]`, "g");
 
 /** A rough, deterministic token count: one token per four characters, at least one. */
 export function countTokens(text: string): number {
@@ -26,6 +30,8 @@ export function countTokens(text: string): number {
 
 /** Characters outside the BMP (emoji, rare CJK): two UTF-16 units, two tokens or more each. */
 const ASTRAL = /[\ud800-\udbff][\udc00-\udfff]/g;
+/** A CJK character or the first half of a surrogate pair (no `g`: `test` keeps no state). */
+const EITHER = new RegExp(`[${CJK_RANGES}\\ud800-\\udbff]`);
 
 /**
  * Tokens of text as tokenizers count it: CJK characters one each, characters outside the BMP
@@ -33,9 +39,10 @@ const ASTRAL = /[\ud800-\udbff][\udc00-\udfff]/g;
  */
 export function textTokens(text: string): number {
   if (text.length === 0) return 0;
-  // Most text has neither: one native scan each says so.
-  const cjk = text.search(CJK) < 0 ? 0 : (text.match(CJK)?.length ?? 0);
-  const astral = text.search(ASTRAL) < 0 ? 0 : (text.match(ASTRAL)?.length ?? 0);
+  // Most text has neither: one native scan says so.
+  if (!EITHER.test(text)) return Math.ceil(text.length / 4);
+  const cjk = text.match(CJK)?.length ?? 0;
+  const astral = text.match(ASTRAL)?.length ?? 0;
   const rest = text.length - cjk - 2 * astral;
   return Math.max(1, cjk + 2 * astral + Math.ceil(rest / 4));
 }
@@ -81,10 +88,10 @@ export function promptTokens(req: ChatRequest): number {
   let n = 0;
   for (const m of req.messages) {
     n += MESSAGE_OVERHEAD + contentTokens(m);
-    for (const call of m.tool_calls ?? []) n += textTokens(call.function.arguments) + 4;
+    for (const call of m.tool_calls ?? []) n += textTokens(call.function.arguments) + TOOL_OVERHEAD;
   }
   // The whole definition's JSON (type and wrapper included): tokenizers' own tool formats
   // come out near it, and a reservation must not fall short of it.
-  for (const tool of req.tools ?? []) n += textTokens(JSON.stringify(tool)) + 4;
+  for (const tool of req.tools ?? []) n += textTokens(JSON.stringify(tool)) + TOOL_OVERHEAD;
   return n;
 }

@@ -42,8 +42,9 @@ export function permittedTargets(
     [requested, "model"],
     ...fallbacks.map((f) => [f, "fallbacks"] as const),
   ] as const) {
-    const own = targets.filter((t) => t.via === name);
-    if (own.length > 0 && !own.some(allowed)) throw notAllowed(name, param);
+    // A name the request gave that reached targets, none of them allowed.
+    if (targets.some((t) => t.via === name) && !out.some((t) => t.via === name))
+      throw notAllowed(name, param);
   }
   return out;
 }

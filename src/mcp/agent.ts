@@ -9,6 +9,7 @@
  */
 import type { ChatMessage, ChatRequest, ChatResponse, ToolCall, Usage } from "../core/chat.ts";
 import { GatewayError } from "../core/errors.ts";
+import { withDeadline } from "../core/deadline.ts";
 import { addUsage } from "../core/usage.ts";
 import type { RoutingOptions } from "../engine/engine.ts";
 import type { RequestContext } from "../observability/context.ts";
@@ -29,22 +30,12 @@ export type TurnRunner = (
   routing?: RoutingOptions,
 ) => Promise<ChatResponse>;
 
-function within<T>(work: Promise<T>, ms: number, iterations: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new GatewayError(
-            "AGENT_TIMEOUT",
-            `The agent loop ran past its time limit after ${iterations} model calls.`,
-          ),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+/** The agent loop's time limit, as the caller is told of it. */
+const timedOut = (iterations: number) => () =>
+  new GatewayError(
+    "AGENT_TIMEOUT",
+    `The agent loop ran past its time limit after ${iterations} model calls.`,
+  );
 
 async function runTool(
   manager: McpManager,
@@ -109,13 +100,13 @@ export async function runAgent(
       // loop's, so the loop's timeout is what the caller sees): it is cancelled, and its pool
       // slot freed, instead of running on after the loop gave up on it.
       const deadlineMs = Math.min(routing?.timeoutMs ?? Infinity, left + TURN_GRACE_MS);
-      const res = await within(
+      const res = await withDeadline(
         turn({ ...req, messages, stream: false }, ctx, {
           fallbacks: routing?.fallbacks ?? [],
           timeoutMs: deadlineMs,
         }),
         left,
-        iterations,
+        timedOut(iterations),
       );
       usage = addUsage(usage, res.usage);
       const calls = res.choices[0]?.message.tool_calls ?? [];
@@ -140,10 +131,10 @@ export async function runAgent(
       });
       for (const [i, call] of calls.entries()) {
         const left2 = deadline - Date.now();
-        const content = await within(
+        const content = await withDeadline(
           runTool(manager, call, qualified[i]!, toolSignal, ctx.id),
           Math.max(1, left2),
-          iterations,
+          timedOut(iterations),
         );
         messages.push({ role: "tool", tool_call_id: call.id, content });
       }

@@ -4,6 +4,7 @@
  * from a stats source rather than updated on every request.
  */
 import client from "prom-client";
+import { MAX_TOKEN_COUNT } from "../core/usage.ts";
 import { createMetricsHandle, type MetricsHandle } from "./metrics-handle.ts";
 
 /** What a pool reports; observability does not import the pool layer, only this shape. */
@@ -51,7 +52,6 @@ export interface Metrics {
   /** Request body bytes held across the gateway, read at scrape time. */
   trackBodyBytes(source: () => number): void;
   /** A plugin hook that threw (`error`) or ran past its budget (`timeout`). */
-
   pluginFailure(plugin: string, hook: string, kind: "error" | "timeout"): void;
   /** Metrics plugins define for themselves, on this registry. */
   readonly handle: MetricsHandle;
@@ -68,7 +68,7 @@ const LATENCY_BUCKETS = [
 
 /** A token count worth adding: positive, finite and within what one answer can use. */
 const isCount = (n: unknown): n is number =>
-  typeof n === "number" && n > 0 && n <= 1_000_000_000 && Number.isFinite(n);
+  typeof n === "number" && n > 0 && n <= MAX_TOKEN_COUNT && Number.isFinite(n);
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();

@@ -29,12 +29,15 @@ export class RequestState {
   private scratchMap: Map<string, unknown> | undefined;
   private resolved: { model: string; route: RouteInfo | undefined } | undefined;
 
+  /** `checked`: the state the request's authorize hooks ran in (its caller and scratch go on). */
   constructor(
     readonly rctx: RequestContext,
     public req: ChatRequest,
     private readonly resolve: (model: string) => RouteInfo | undefined,
+    checked?: RequestState,
   ) {
-    this.caller = { credential: rctx.credential };
+    this.caller = checked?.caller ?? { credential: rctx.credential };
+    this.scratchMap = checked?.scratchMap;
   }
 
   get scratch(): Map<string, unknown> {

@@ -11,6 +11,8 @@
  * it is reachable: it is passed on and the dependency stays up.
  */
 
+import { withDeadline } from "../core/deadline.ts";
+
 /** How often a down dependency is probed. */
 export const PROBE_INTERVAL_MS = 500;
 
@@ -50,14 +52,11 @@ export interface Dependency {
 }
 
 function within<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DependencyUnavailable(name, `did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return withDeadline(
+    work,
+    ms,
+    () => new DependencyUnavailable(name, `did not answer within ${ms} ms`),
+  );
 }
 
 export function guardDependency(options: DependencyOptions): Dependency {

@@ -37,11 +37,12 @@ export type { Logger } from "../observability/logger.ts";
 export type { MetricsHandle } from "../observability/metrics-handle.ts";
 export { Assembler, responseChunks } from "../core/assemble.ts";
 export { mapRequestText, mapResponseText, mapChunkText, type TextMapper } from "./text.ts";
-export { hasBearer, jsonError } from "./http.ts";
+export { hasBearer, jsonError, unavailable } from "./http.ts";
 export { migratePostgres, migrateSqlite, type Migrations } from "./migrate.ts";
 export { whereClause } from "./sql.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
 export { connectRedis, type RedisConnection, type RedisOptions } from "./redis.ts";
+export { guardPostgres } from "./postgres.ts";
 export {
   DependencyUnavailable,
   guardDependency,

@@ -55,11 +55,9 @@ export interface Pipeline {
   /**
    * The caller of a chat, embeddings or token-count request, checked by the `authorize` hooks
    * before its body is read; throws the refusal after the post-hooks of the plugins listed before
-   * the refusing one have seen it.
+   * the refusing one have seen it. Undefined when no plugin has an `authorize` hook.
    */
-  authenticate(ctx: RequestContext): Promise<void>;
-  /** Whether any plugin has an `authorize` hook (then callers are checked before their bodies). */
-  readonly authorizes: boolean;
+  readonly authenticate?: (ctx: RequestContext) => Promise<void>;
   /** Resolves when the post-hooks of every ended stream have run (before plugins shut down). */
   idle(): Promise<void>;
 }
@@ -73,8 +71,6 @@ export function createPipeline(
     return {
       chat: next,
       authorize: async () => {},
-      authenticate: async () => {},
-      authorizes: false,
       idle: async () => {},
     };
   const { metrics } = deps;
@@ -241,8 +237,11 @@ export function createPipeline(
     return out;
   }
 
+  /** The state a request's authorize hooks ran in (before its body was read), for its hooks. */
+  const checked = new WeakMap<RequestContext, RequestState>();
+
   const chat: ChatHandler = async (req, rctx, routing) => {
-    const state = new RequestState(rctx, req, deps.resolve);
+    const state = new RequestState(rctx, req, deps.resolve, checked.get(rctx));
     const views = new ContextViews(state);
     // Only hooks that see the request or the response can make their native body stale.
     const guard = hasPre ? nativeGuard(req) : undefined;
@@ -319,7 +318,10 @@ export function createPipeline(
     const state = new RequestState(rctx, { model: "", messages: [] }, deps.resolve);
     const views = new ContextViews(state);
     const refused = await runAuthorize(state, views);
-    if (!refused) return grant(state, rctx);
+    if (!refused) {
+      checked.set(rctx, state);
+      return grant(state, rctx);
+    }
     await post(views, refused.at, { error: refused.error });
     throw refused.error;
   }
@@ -327,8 +329,7 @@ export function createPipeline(
   return {
     chat,
     authorize,
-    authenticate,
-    authorizes: plugins.some((p) => p.plugin.authorize),
+    ...(plugins.some((p) => p.plugin.authorize) ? { authenticate } : {}),
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

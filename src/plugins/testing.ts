@@ -13,6 +13,8 @@ import type { ChatChunk, ChatRequest, ChatResponse, WireDialect } from "../core/
 import { chunkStream, responseChunks } from "../core/assemble.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { StorageConfig } from "../config/config.ts";
+import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/schema.ts";
+import { hasBearer } from "./http.ts";
 import { createContext } from "../observability/context.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";
@@ -75,7 +77,7 @@ export function operatorKey(key: string, governance = true): OperatorAccess {
   return {
     governance,
     configured: true,
-    allows: (request) => request.headers.get("authorization") === `Bearer ${key}`,
+    allows: (request) => hasBearer(request, key),
   };
 }
 
@@ -100,7 +102,11 @@ export async function pluginHarness(
   );
   const logger = options.logger ?? createLogger({ level: "error" });
   const metrics = createMetrics({ defaultMetrics: false });
-  const storage: StorageConfig = { sqlite_path: ":memory:", timeout_ms: 250, ...options.storage };
+  const storage: StorageConfig = {
+    sqlite_path: ":memory:",
+    timeout_ms: DEFAULT_STORAGE_TIMEOUT_MS,
+    ...options.storage,
+  };
   const loaded: LoadedPlugin[] = [];
   const routes: PluginRoute[] = [];
   for (const [i, plugin] of list.entries()) {

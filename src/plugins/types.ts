@@ -101,7 +101,7 @@ export interface PluginContext<C = unknown> {
   setHeader(name: string, value: string): void;
   /** Headers set for the answer so far (by this and other plugins). */
   readonly responseHeaders: Readonly<Record<string, string>>;
-  /** Shared by all plugins for this request only. */
+  /** Shared by all plugins for this request only (what `authorize` put there, the hooks see). */
   readonly scratch: Map<string, unknown>;
   /** `performance.now()` when the request arrived. */
   readonly startedAt: number;

@@ -38,23 +38,14 @@ function declaredLength(res: Response): number | undefined {
   return /^\d+$/.test(declared) ? Number(declared) : undefined;
 }
 
-/** The body's text, or undefined when it is longer than `limit` bytes (the rest is not read). */
-async function readCapped(res: Response, limit: number): Promise<string | undefined> {
-  const declared = declaredLength(res);
-  if (declared !== undefined && declared > limit) {
-    res.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (declared !== undefined || !res.body) return res.text();
-  return readAll(res.body.getReader(), limit);
-}
-
 /** A reader's bytes as text, or undefined (the reader cancelled) past `limit` bytes. */
 async function readAll(
   reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> },
   limit: number,
 ): Promise<string | undefined> {
-  const parts: Uint8Array[] = [];
+  // Decoded as it arrives: the bytes are not kept beside the text they become.
+  const decoder = new TextDecoder();
+  let text = "";
   let size = 0;
   for (;;) {
     const { value, done } = await reader.read();
@@ -64,9 +55,9 @@ async function readAll(
       reader.cancel().catch(() => {});
       return undefined;
     }
-    parts.push(value);
+    text += decoder.decode(value, { stream: true });
   }
-  return Buffer.concat(parts).toString("utf8");
+  return text + decoder.decode();
 }
 
 /** A plain answer's JSON; UPSTREAM_TOO_LARGE past `limit`, UPSTREAM_INVALID_RESPONSE if not JSON. */
@@ -86,7 +77,11 @@ export async function readJsonAnswer(
       throw notJson(err);
     });
   }
-  const text = await readCapped(res, limit);
+  if (declared !== undefined) {
+    res.body?.cancel().catch(() => {});
+    throw tooLarge(provider, limit);
+  }
+  const text = res.body ? await readAll(res.body.getReader(), limit) : "";
   if (text === undefined) throw tooLarge(provider, limit);
   try {
     return JSON.parse(text);

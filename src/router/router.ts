@@ -5,7 +5,7 @@
  */
 import { GatewayError } from "../core/errors.ts";
 import type { Config } from "../config/config.ts";
-import { UNSAFE_MODEL } from "../core/models.ts";
+import { MODEL_NAME_RULE, UNSAFE_MODEL } from "../core/models.ts";
 import { globMatcher } from "./glob.ts";
 import type { HealthView } from "./health.ts";
 import { orderTargets } from "./strategy.ts";
@@ -71,7 +71,8 @@ export function createRouter(config: Config): Router {
     );
   }
 
-  function target(name: string, requested: string): Omit<Target, "via"> {
+  /** `name` (`provider/model`) as a target reached through `requested`. */
+  function target(name: string, requested: string): Target {
     const slash = name.indexOf("/");
     const provider = slash > 0 ? name.slice(0, slash) : "";
     const model = slash > 0 ? name.slice(slash + 1) : "";
@@ -84,39 +85,38 @@ export function createRouter(config: Config): Router {
     if (UNSAFE_MODEL.test(model)) {
       throw new GatewayError(
         "INVALID_REQUEST",
-        `The model name '${model}' holds characters no upstream model name has: model names are visible ASCII, without spaces, '?', '#', '%', '\\' or '..' segments.`,
+        `The model name '${model}' holds characters no upstream model name has: ${MODEL_NAME_RULE}.`,
         { param: "model" },
       );
     }
-    return { provider, model };
+    return { provider, model, via: requested };
   }
 
   /** An alias's targets in strategy order plus its fallbacks, or one `provider/model`. */
   function expand(name: string, view: HealthView, random: () => number): Target[] {
     const route = Object.hasOwn(config.models, name) ? config.models[name] : undefined;
-    if (!route) return [{ ...target(name, name), via: name }];
+    if (!route) return [target(name, name)];
     const targets = route.targets.map((t) => ({ ...target(t.model, name), weight: t.weight }));
     const ordered = orderTargets(targets, route.strategy, view, random);
-    return [...ordered, ...route.fallbacks.map((f) => target(f, name))].map(
-      ({ provider, model }) => ({ provider, model, via: name }),
-    );
+    return [
+      ...ordered.map(({ provider, model, via }) => ({ provider, model, via })),
+      ...route.fallbacks.map((f) => target(f, name)),
+    ];
   }
 
   return {
     route(requested, fallbacks, view, random = Math.random) {
       // The common case, one `provider/model` and no fallbacks, needs no expansion or dedupe.
       if (fallbacks.length === 0 && !Object.hasOwn(config.models, requested))
-        return [{ ...target(requested, requested), via: requested }];
+        return [target(requested, requested)];
       const all = [requested, ...fallbacks].flatMap((name) => expand(name, view, random));
       const seen = new Set<string>();
-      return all
-        .filter((t) => {
-          const id = `${t.provider}/${t.model}`;
-          if (seen.has(id)) return false;
-          seen.add(id);
-          return true;
-        })
-        .map(({ provider, model, via }) => ({ provider, model, via }));
+      return all.filter((t) => {
+        const id = `${t.provider}/${t.model}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
     },
 
     pickKey(t, view, now, random = Math.random) {

@@ -10,9 +10,9 @@ import type { Target } from "./router.ts";
 
 type Weighted = Pick<Target, "provider" | "model"> & { weight: number };
 
-function weightedOrder(targets: Weighted[], random: () => number): Weighted[] {
+function weightedOrder<T extends Weighted>(targets: T[], random: () => number): T[] {
   const left = [...targets];
-  const out: Weighted[] = [];
+  const out: T[] = [];
   while (left.length > 0) {
     const total = left.reduce((sum, t) => sum + t.weight, 0);
     let r = random() * total;
@@ -29,12 +29,12 @@ function weightedOrder(targets: Weighted[], random: () => number): Weighted[] {
   return out;
 }
 
-export function orderTargets(
-  targets: Weighted[],
+export function orderTargets<T extends Weighted>(
+  targets: T[],
   strategy: RouteStrategy,
   view: HealthView,
   random: () => number,
-): Weighted[] {
+): T[] {
   if (targets.length < 2) return targets;
   if (strategy === "weighted") return weightedOrder(targets, random);
   const score =

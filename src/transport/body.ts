@@ -58,7 +58,7 @@ const held = new WeakMap<RequestContext, { budget: BodyBudget; bytes: number }>(
 
 function hold(ctx: RequestContext, limits: BodyLimits, bytes: number): void {
   if (!limits.budget.take(bytes)) {
-    releaseBody(ctx);
+    // What the request holds already is given back by its reader's failure path.
     limits.refused("body_bytes_in_flight");
     throw new GatewayError(
       "OVERLOADED",

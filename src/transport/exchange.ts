@@ -21,15 +21,13 @@ export interface TransportDeps {
   chat: ChatHandler;
   /** Routes plugins serve (`GET /v1/logs`). */
   pluginRoutes: readonly PluginRoute[];
-  /**
-   * The plugins' `authorize` hooks: for the gateway's endpoints that are not chat, and, when
-   * `authenticates`, for every request before its body is read.
-   */
+  /** The plugins' `authorize` hooks, for the gateway's endpoints that are not chat. */
   authorize(ctx: RequestContext): Promise<void>;
-  /** The `authorize` hooks for a request whose body is not read yet (see the pipeline). */
-  authenticate(ctx: RequestContext): Promise<void>;
-  /** Whether any plugin checks credentials (governance): then keys are checked before bodies. */
-  authenticates: boolean;
+  /**
+   * The `authorize` hooks for a request whose body is not read yet (see the pipeline); present
+   * when a plugin checks credentials (governance): then keys are checked before bodies.
+   */
+  authenticate?: (ctx: RequestContext) => Promise<void>;
   /** The MCP manager, when MCP servers are configured. */
   mcp?: McpManager;
   metrics: Metrics;

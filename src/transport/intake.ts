@@ -12,7 +12,7 @@ import type { TransportDeps } from "./exchange.ts";
 export function bodyParser(deps: TransportDeps, dialect: WireDialect) {
   return async ({ request }: { request: Request }): Promise<unknown> => {
     const ctx = requestContext(dialect, request);
-    if (deps.authenticates) await deps.authenticate(ctx);
+    if (deps.authenticate) await deps.authenticate(ctx);
     return readJsonBody(request, ctx, deps.body);
   };
 }

@@ -73,7 +73,6 @@ export async function serveChat(
   try {
     admit(deps);
   } catch (err) {
-    releaseBody(ctx);
     return failure(deps, codec, err, ctx, stream);
   }
   let streaming = false;
@@ -81,9 +80,6 @@ export async function serveChat(
     const { req, routing } = read();
     stream = req.stream === true;
     const outcome = await deps.chat(req, ctx, routing);
-    // The upstream has the request by now (a stream's first chunk is in): its body bytes no longer
-    // count against the gateway's bytes in flight.
-    releaseBody(ctx);
     if (outcome.kind === "response") {
       const usage = outcome.response.usage;
       const body = written(codec, outcome.response);
@@ -105,6 +101,8 @@ export async function serveChat(
   } catch (err) {
     return failure(deps, codec, err, ctx, stream);
   } finally {
+    // The upstream has the request by now (a stream's first chunk is in), or never will: its body
+    // bytes no longer count against the gateway's bytes in flight.
     releaseBody(ctx);
     if (!streaming) deps.lifecycle.leave();
   }
@@ -124,7 +122,6 @@ export async function serveJson(
   try {
     admit(deps);
   } catch (err) {
-    releaseBody(ctx);
     return failure(deps, codec, err, ctx, false);
   }
   try {

@@ -4,6 +4,7 @@
  * (`x-switchyard-timeout-ms`). Bad values are a 400 naming the field or header.
  */
 import type { RoutingOptions } from "../engine/engine.ts";
+import { VISIBLE_ASCII } from "../core/models.ts";
 import { invalidField } from "../dialects/fields.ts";
 
 export const FALLBACKS_HEADER = "x-switchyard-fallbacks";
@@ -11,8 +12,6 @@ export const TIMEOUT_HEADER = "x-switchyard-timeout-ms";
 /** At most this many fallbacks per request, each at most MAX_NAME characters. */
 export const MAX_FALLBACKS = 8;
 const MAX_NAME = 256;
-/** Model and alias names are visible ASCII (no spaces, no other scripts). */
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
 
 function checkNames(names: unknown[], field: string): string[] {

@@ -3,7 +3,7 @@
  * under a transaction-scoped advisory lock, so instances starting together apply each once.
  */
 import postgres from "postgres";
-import { guardDependency, migratePostgres } from "../../../src/plugins/index.ts";
+import { guardPostgres, migratePostgres } from "../../../src/plugins/index.ts";
 import { MIGRATIONS } from "./schema.ts";
 import { BATCH_IDS_KEPT_MS, groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
 import {
@@ -29,13 +29,7 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions):
     ...(options.schema ? { connection: { search_path: options.schema } } : {}),
   });
   // A PostgreSQL that stops answering is down within the deadline; calls then fail at once.
-  const db = guardDependency({
-    name: "postgres",
-    timeoutMs: options.timeoutMs,
-    probe: () => sql`SELECT 1`,
-    isServerError: (err) => err instanceof postgres.PostgresError,
-    ...(options.onChange ? { onChange: options.onChange } : {}),
-  });
+  const db = guardPostgres(sql, options);
   const fast = <T>(query: () => Promise<T>) => db.run(query);
   const slow = <T>(query: () => Promise<T>) => db.run(query, options.timeoutMs * 10);
   const cols = KEY_COLUMNS.join(", ");
