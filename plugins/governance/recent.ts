@@ -62,8 +62,12 @@ export class RecentUsage {
     const found = this.entries.get(id);
     if (found) return found;
     if (this.entries.size >= MAX_ENTRIES) {
-      const drop = [...this.entries.keys()].slice(0, MAX_ENTRIES / 2);
-      for (const k of drop) this.entries.delete(k);
+      // The oldest half goes (a Map iterates in insertion order; deleting as it goes is safe).
+      let left = MAX_ENTRIES / 2;
+      for (const k of this.entries.keys()) {
+        if (left-- === 0) break;
+        this.entries.delete(k);
+      }
     }
     const entry: Entry = { outputs: [], ratios: [], next: 0 };
     this.entries.set(id, entry);

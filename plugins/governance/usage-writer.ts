@@ -6,7 +6,7 @@
  * applies at most once, so one that landed despite a timeout is not counted twice); what comes
  * meanwhile goes on being summed.
  */
-import type { Logger } from "../../src/plugins/index.ts";
+import { throttle, type Logger } from "../../src/plugins/index.ts";
 import type { GovernanceStore, UsageBatch, UsageRow } from "./store/types.ts";
 
 const LOG_EVERY_MS = 10_000;
@@ -24,7 +24,7 @@ export function createUsageWriter(
 ): UsageWriter {
   let pending = new Map<string, UsageRow>();
   let writing: Promise<void> = Promise.resolve();
-  let lastLog = 0;
+  const sayFailure = throttle(LOG_EVERY_MS);
   const timer = setInterval(() => void flush(), intervalMs);
   timer.unref?.();
 
@@ -64,9 +64,8 @@ export function createUsageWriter(
   function flush(): Promise<void> {
     if (pending.size === 0 && !unsure) return writing;
     writing = writing.then(write).catch((error: unknown) => {
-      if (Date.now() - lastLog < LOG_EVERY_MS) return;
-      lastLog = Date.now();
-      logger.error("governance: writing usage failed; it is kept and written again", { error });
+      if (sayFailure())
+        logger.error("governance: writing usage failed; it is kept and written again", { error });
     });
     return writing;
   }

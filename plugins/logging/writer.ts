@@ -15,7 +15,7 @@
  * MAX_RETRY_DELAY_MS) until the store takes it; records still unwritten at shutdown stay in the
  * journal for the next start. The buffer stays bounded: past it, records are dropped and counted.
  */
-import type { Logger } from "../../src/plugins/index.ts";
+import { throttle, type Logger } from "../../src/plugins/index.ts";
 import type { Journal } from "./journal.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
@@ -69,7 +69,7 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
   let draining: Promise<void> | undefined;
   let soon: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  let journalWarned = 0;
+  const sayJournalFailed = throttle(JOURNAL_WARN_EVERY_MS);
   const timer = setInterval(() => void drain(), options.intervalMs);
   timer.unref?.();
 
@@ -170,12 +170,10 @@ export function createWriter(store: LogStore, options: WriterOptions, logger: Lo
           // A journal that cannot be written (a full disk) never fails the request: the record
           // is kept in memory as in the default mode, and the failure is said.
           options.onJournalFailed?.();
-          if (Date.now() - journalWarned > JOURNAL_WARN_EVERY_MS) {
-            journalWarned = Date.now();
+          if (sayJournalFailed())
             logger.warn("logging: the journal cannot be written; records are kept in memory only", {
               error,
             });
-          }
         }
       }
       queue.push(pending);

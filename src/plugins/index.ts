@@ -43,6 +43,7 @@ export { whereClause } from "./sql.ts";
 export { textReply, type ReplyOptions } from "./reply.ts";
 export { connectRedis, type RedisConnection, type RedisOptions } from "./redis.ts";
 export { guardPostgres } from "./postgres.ts";
+export { throttle } from "./throttle.ts";
 export {
   DependencyUnavailable,
   guardDependency,

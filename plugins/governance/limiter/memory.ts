@@ -4,14 +4,15 @@
  * takes over while Redis is away and `on_redis_error` is `open` (`resilient.ts`).
  */
 import { advance, fits, remaining, waitMs } from "./gcra.ts";
-import type {
-  Admission,
-  Decision,
-  LevelLimits,
-  LevelState,
-  Limiter,
-  Remaining,
-  Settlement,
+import {
+  budgetKey,
+  type Admission,
+  type Decision,
+  type LevelLimits,
+  type LevelState,
+  type Limiter,
+  type Remaining,
+  type Settlement,
 } from "./types.ts";
 
 interface BudgetCell {
@@ -42,7 +43,6 @@ export interface MemoryLimiter extends Limiter {
 export function createMemoryLimiter(now: () => number = Date.now): MemoryLimiter {
   const tats = new Map<string, number>();
   const budgets = new Map<string, BudgetCell>();
-  const budgetKey = (scope: string, start: number) => `${scope}@${start}`;
   /** A level's budget cell for its window, made empty on first use. */
   const cellOf = (scope: string, budget: NonNullable<LevelLimits["budget"]>): BudgetCell => {
     const key = budgetKey(scope, budget.windowStart);

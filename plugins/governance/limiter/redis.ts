@@ -234,8 +234,8 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
   let offset: number | undefined;
   let offsetAt = 0;
   const learn = (redisNow: number) => {
-    const sample = redisNow - Date.now();
     const now = Date.now();
+    const sample = redisNow - now;
     if (offset === undefined || now - offsetAt > OFFSET_WINDOW_MS || sample > offset) {
       offset = sample;
       offsetAt = now;
@@ -342,19 +342,21 @@ export function createRedisLimiter(url: string, options: RedisLimiterOptions): R
       );
     },
     async budgets(levels: LevelLimits[]): Promise<BudgetState[]> {
-      const out: BudgetState[] = [];
-      for (const l of levels) {
-        if (!l.budget) continue;
-        const [spent, reserved] = await run((r) =>
-          r.hmget(`${prefix}bg:${l.scope}:${l.budget!.windowStart}`, "spent", "reserved"),
-        );
-        out.push({
-          scope: l.scope,
-          spentMicros: Number(spent ?? 0),
-          reservedMicros: Math.max(0, Number(reserved ?? 0)),
-        });
-      }
-      return out;
+      // Sent together (ioredis pipelines them): one round trip.
+      return Promise.all(
+        levels
+          .filter((l) => l.budget)
+          .map(async (l) => {
+            const [spent, reserved] = await run((r) =>
+              r.hmget(`${prefix}bg:${l.scope}:${l.budget!.windowStart}`, "spent", "reserved"),
+            );
+            return {
+              scope: l.scope,
+              spentMicros: Number(spent ?? 0),
+              reservedMicros: Math.max(0, Number(reserved ?? 0)),
+            };
+          }),
+      );
     },
     async close() {
       connection.close();

@@ -18,10 +18,16 @@
  * without it. Failures are counted (`switchyard_governance_redis_errors_total`) and logged at
  * most once every 10 seconds.
  */
-import type { Logger } from "../../../src/plugins/index.ts";
+import { throttle, type Logger } from "../../../src/plugins/index.ts";
 import { createMemoryLimiter } from "./memory.ts";
 import { createRedisLimiter, type Carried, type RedisLimiter } from "./redis.ts";
-import type { Admission, LevelLimits, Limiter, Settlement } from "./types.ts";
+import {
+  budgetKey,
+  type Admission,
+  type LevelLimits,
+  type Limiter,
+  type Settlement,
+} from "./types.ts";
 
 export class LimiterUnavailable extends Error {}
 
@@ -42,7 +48,7 @@ export interface ResilientOptions {
   prefix?: string;
 }
 
-const levelId = (l: LevelLimits) => `${l.scope}@${l.budget?.windowStart ?? 0}`;
+const levelId = (l: LevelLimits) => budgetKey(l.scope, l.budget?.windowStart);
 
 export function createResilientLimiter(options: ResilientOptions): Limiter & {
   readonly redis: RedisLimiter;
@@ -134,11 +140,10 @@ export function createResilientLimiter(options: ResilientOptions): Limiter & {
     });
   });
 
-  let lastLog = 0;
+  const sayUnavailable = throttle(LOG_EVERY_MS);
   function unavailable(op: string, err: unknown): void {
     options.countError();
-    if (Date.now() - lastLog <= LOG_EVERY_MS) return;
-    lastLog = Date.now();
+    if (!sayUnavailable()) return;
     logger.error(
       mode === "open"
         ? "governance: Redis unreachable; limits are held per instance, from where they stood, until it is back"

@@ -22,6 +22,9 @@ export interface LevelLimits {
   budget?: { maxMicros: number; windowStart: number; windowEnd: number } | undefined;
 }
 
+/** A level's budget cell in one window (its scope and window start), as both limiters name it. */
+export const budgetKey = (scope: string, windowStart = 0) => `${scope}@${windowStart}`;
+
 export interface Admission {
   levels: LevelLimits[];
   tokens: number;

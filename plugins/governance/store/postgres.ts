@@ -5,7 +5,19 @@
 import postgres from "postgres";
 import { guardPostgres, migratePostgres } from "../../../src/plugins/index.ts";
 import { MIGRATIONS } from "./schema.ts";
-import { BATCH_IDS_KEPT_MS, groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
+import {
+  BATCH_IDS_KEPT_MS,
+  groupFromRow,
+  SEED_KEY_CONFLICT,
+  USAGE_COLUMNS,
+  USAGE_CONFLICT,
+  usageFromRow,
+  usageValues,
+  usageWhere,
+} from "./sql.ts";
+
+/** Usage rows per INSERT (nine parameters each, well within PostgreSQL's 65,535). */
+const USAGE_ROWS_PER_INSERT = 1000;
 import {
   fromRow,
   KEY_COLUMNS,
@@ -45,11 +57,7 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions):
     async seedKeys(keys) {
       for (const k of keys) {
         await sql.unsafe(
-          `INSERT INTO governance_keys (${cols}) VALUES (${placeholders})
-           ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, team = excluded.team,
-             customer = excluded.customer, allowed_models = excluded.allowed_models,
-             rate_limit = excluded.rate_limit, budget = excluded.budget, mcp_tools = excluded.mcp_tools,
-           key_prefix = excluded.key_prefix, updated_at = excluded.updated_at`,
+          `INSERT INTO governance_keys (${cols}) VALUES (${placeholders}) ${SEED_KEY_CONFLICT}`,
           values(toRow(k)) as never[],
         );
       }
@@ -104,17 +112,16 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions):
           const [fresh] = await tx`INSERT INTO governance_usage_batches (id, at)
             VALUES (${batch.id}, ${batch.at}) ON CONFLICT (id) DO NOTHING RETURNING id`;
           if (!fresh) return;
-          for (const r of rows) {
-            await tx`INSERT INTO governance_usage
-                (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
-              VALUES (${r.day}, ${r.keyId}, ${r.team}, ${r.customer}, ${r.model}, ${r.requests},
-                ${r.promptTokens}, ${r.completionTokens}, ${r.costMicros})
-              ON CONFLICT (day, key_id, model) DO UPDATE SET
-                requests = governance_usage.requests + excluded.requests,
-                prompt_tokens = governance_usage.prompt_tokens + excluded.prompt_tokens,
-                completion_tokens = governance_usage.completion_tokens + excluded.completion_tokens,
-                cost_micros = governance_usage.cost_micros + excluded.cost_micros,
-                team = excluded.team, customer = excluded.customer`;
+          // A batch's rows are one per day, key and model: a statement per USAGE_ROWS_PER_INSERT.
+          for (let at = 0; at < rows.length; at += USAGE_ROWS_PER_INSERT) {
+            const part = rows.slice(at, at + USAGE_ROWS_PER_INSERT);
+            const tuples = part.map(
+              (_, i) => `(${Array.from({ length: 9 }, (_, j) => `$${i * 9 + j + 1}`).join(", ")})`,
+            );
+            await tx.unsafe(
+              `INSERT INTO governance_usage (${USAGE_COLUMNS}) VALUES ${tuples.join(", ")} ${USAGE_CONFLICT}`,
+              part.flatMap(usageValues) as never[],
+            );
           }
           await tx`DELETE FROM governance_usage_batches WHERE at < ${batch.at - BATCH_IDS_KEPT_MS}`;
         }),

@@ -47,6 +47,10 @@ export const MIGRATIONS: readonly string[][] = [
   [
     `UPDATE governance_keys SET key_prefix = CASE WHEN key_prefix LIKE 'sk-sy-%' THEN 'sk-sy-…' ELSE '…' END`,
   ],
-  // Usage batches already written, so that one written again after a timeout is not added twice.
-  [`CREATE TABLE IF NOT EXISTS governance_usage_batches (id TEXT PRIMARY KEY, at BIGINT NOT NULL)`],
+  // Usage batches already written, so that one written again after a timeout is not added twice;
+  // each write deletes the ids past their keeping time, by `at`.
+  [
+    `CREATE TABLE IF NOT EXISTS governance_usage_batches (id TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS governance_usage_batches_at ON governance_usage_batches (at)`,
+  ],
 ];

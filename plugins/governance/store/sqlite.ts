@@ -14,7 +14,16 @@ import {
   type UsageFilter,
   type UsageRow,
 } from "./types.ts";
-import { BATCH_IDS_KEPT_MS, groupFromRow, usageFromRow, usageWhere } from "./sql.ts";
+import {
+  BATCH_IDS_KEPT_MS,
+  groupFromRow,
+  SEED_KEY_CONFLICT,
+  USAGE_COLUMNS,
+  USAGE_CONFLICT,
+  usageFromRow,
+  usageValues,
+  usageWhere,
+} from "./sql.ts";
 
 export function createSqliteStore(path: string): GovernanceStore {
   const db = new Database(path, { create: true });
@@ -30,11 +39,7 @@ export function createSqliteStore(path: string): GovernanceStore {
     },
     async seedKeys(keys) {
       const upsert = db.query(
-        `INSERT INTO governance_keys (${cols}) VALUES (${params})
-         ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, team = excluded.team,
-           customer = excluded.customer, allowed_models = excluded.allowed_models,
-           rate_limit = excluded.rate_limit, budget = excluded.budget, mcp_tools = excluded.mcp_tools,
-           key_prefix = excluded.key_prefix, updated_at = excluded.updated_at`,
+        `INSERT INTO governance_keys (${cols}) VALUES (${params}) ${SEED_KEY_CONFLICT}`,
       );
       db.transaction(() => keys.forEach((k) => upsert.run(bind(toRow(k)) as never)))();
     },
@@ -91,31 +96,14 @@ export function createSqliteStore(path: string): GovernanceStore {
     },
     async addUsage(rows: UsageRow[], batch: UsageBatch) {
       const add = db.query(
-        `INSERT INTO governance_usage (day, key_id, team, customer, model, requests, prompt_tokens, completion_tokens, cost_micros)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (day, key_id, model) DO UPDATE SET requests = requests + excluded.requests,
-           prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-           completion_tokens = completion_tokens + excluded.completion_tokens,
-           cost_micros = cost_micros + excluded.cost_micros, team = excluded.team, customer = excluded.customer`,
+        `INSERT INTO governance_usage (${USAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${USAGE_CONFLICT}`,
       );
       const mark = db.query(
         `INSERT INTO governance_usage_batches (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
       );
       db.transaction(() => {
         if (mark.run(batch.id, batch.at).changes === 0) return; // written before
-        for (const r of rows) {
-          add.run(
-            r.day,
-            r.keyId,
-            r.team,
-            r.customer,
-            r.model,
-            r.requests,
-            r.promptTokens,
-            r.completionTokens,
-            r.costMicros,
-          );
-        }
+        for (const r of rows) add.run(...usageValues(r));
         db.query(`DELETE FROM governance_usage_batches WHERE at < ?`).run(
           batch.at - BATCH_IDS_KEPT_MS,
         );

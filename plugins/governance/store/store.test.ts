@@ -101,6 +101,16 @@ function suite(name: string, make: () => GovernanceStore) {
       expect(await store.usage({ team: "b" })).toEqual([]);
     });
 
+    it("writes a batch of more rows than one statement takes", async () => {
+      const rows = Array.from({ length: 2500 }, (_, i) =>
+        usage("2026-11-26", "vk_many", `up/model-${i}`, i),
+      );
+      await store.addUsage(rows, { id: crypto.randomUUID(), at: Date.now() });
+      const written = await store.usage({ keyId: "vk_many" });
+      expect(written.length).toBe(2500);
+      expect(written.reduce((sum, r) => sum + r.costMicros, 0)).toBe((2499 * 2500) / 2);
+    });
+
     it("stores teams and customers", async () => {
       await store.seedGroups([
         { kind: "team", name: "a", rateLimit: null, budget: { max_usd: 1, period: "1mo" } },
