@@ -14,12 +14,10 @@
  *   64 streams to an upstream that never answers      (freed by headers_timeout_ms)
  */
 import { startHostileUpstream } from "./lib/hostile-upstream.ts";
-import { cpuSeconds, freePort, memory, startBun, type Proc } from "./lib/procs.ts";
-import type { Row } from "./lib/report.ts";
+import { freePort, type Proc } from "./lib/procs.ts";
+import { cpuPerRequest, type Row } from "./lib/report.ts";
 import { round, summarize } from "./lib/stats.ts";
-import { ROOT, type Scenario } from "./lib/targets.ts";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
+import { metered, startSwitchyard, type Scenario } from "./lib/targets.ts";
 
 const UP_KEY = "sk-bench-hostile-upstream-key";
 const CALLER = "sk-sy-bench-hostile-caller-0001";
@@ -37,13 +35,14 @@ interface Input {
   /** How many requests, and how many at once. */
   count: number;
   concurrency: number;
-  request(url: string): Promise<Response>;
+  /** The chat request's body, made once per input (the bench shares the machine it measures). */
+  body(): string;
 }
 
-const post = (url: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+const post = (url: string, body: string) =>
   fetch(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json" },
     body,
   });
 
@@ -76,138 +75,125 @@ const INPUTS: Input[] = [
     name: "normal request",
     count: 2000,
     concurrency: 8,
-    request: (u) => post(u, chat("mock/echo")),
+    body: () => chat("mock/echo"),
   },
   {
     name: "10 MB nested body, no key (governance on)",
     governance: true,
     count: BODIES,
     concurrency: 2,
-    request: (u) => post(u, nested(BODY_BYTES)),
+    body: () => nested(BODY_BYTES),
   },
   {
     name: "10 MB nested body",
     count: BODIES,
     concurrency: 2,
-    request: (u) => post(u, nested(BODY_BYTES)),
+    body: () => nested(BODY_BYTES),
   },
   {
     name: "10 MB body of 5 M values",
     count: BODIES,
     concurrency: 2,
-    request: (u) => post(u, manyValues(BODY_BYTES)),
+    body: () => manyValues(BODY_BYTES),
   },
   {
     name: "10 MB body of 99,000 keys",
     count: BODIES,
     concurrency: 2,
-    request: (u) => post(u, manyKeys(BODY_BYTES)),
+    body: () => manyKeys(BODY_BYTES),
   },
   {
     name: "64 concurrent 9 MB bodies",
     count: 64,
     concurrency: 64,
     // To an upstream over HTTP, as in production (the in-process mock would hold copies too).
-    request: (u) => post(u, chat("up/echo", false, "x".repeat(9 * MIB))),
+    body: () => chat("up/echo", false, "x".repeat(9 * MIB)),
   },
   {
     name: "upstream answers 300 MB",
     count: 4,
     concurrency: 4,
-    request: (u) => post(u, chat("up/huge-300")),
+    body: () => chat("up/huge-300"),
   },
   {
     name: "upstream streams a 300 MB line",
     count: 4,
     concurrency: 4,
-    request: (u) => post(u, chat("up/long-line-300", true)),
+    body: () => chat("up/long-line-300", true),
   },
   {
     name: "64 streams to an upstream that never answers",
     count: 64,
     concurrency: 64,
-    request: (u) => post(u, chat("up/stall", true)),
+    body: () => chat("up/stall", true),
   },
 ];
 
-async function startGateway(upstream: string, governance: boolean): Promise<Proc> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = {
-    server: { port, host: "127.0.0.1" },
-    logging: { level: "error" },
-    providers: {
-      mock: { type: "mock" },
-      up: {
-        type: "openai",
-        base_url: `${upstream}/v1`,
-        keys: [{ value: UP_KEY }],
-        retry: { max_attempts: 1 },
-        headers_timeout_ms: HEADERS_TIMEOUT_MS,
+function startGateway(upstream: string, governance: boolean): Promise<Proc> {
+  return startSwitchyard(
+    upstream,
+    0,
+    {},
+    {
+      config: {
+        logging: { level: "error" },
+        providers: {
+          mock: { type: "mock" },
+          up: {
+            type: "openai",
+            base_url: `${upstream}/v1`,
+            keys: [{ value: UP_KEY }],
+            retry: { max_attempts: 1 },
+            headers_timeout_ms: HEADERS_TIMEOUT_MS,
+          },
+        },
+        ...(governance
+          ? {
+              storage: { sqlite_path: ":memory:" },
+              governance: { virtual_keys: [{ key: CALLER, name: "bench" }] },
+            }
+          : {}),
       },
     },
-    ...(governance
-      ? {
-          storage: { sqlite_path: ":memory:" },
-          governance: { virtual_keys: [{ key: CALLER, name: "bench" }] },
-        }
-      : {}),
-  };
-  const file = join(tmpdir(), `switchyard-bench-hostile-${port}.json`);
-  await Bun.write(file, JSON.stringify(config));
-  return startBun(
-    "switchyard",
-    [join(ROOT, "src/main.ts"), "--config", file],
-    url,
-    `${url}/health`,
   );
 }
 
-async function run(target: Proc, input: Input): Promise<Row> {
-  const pid = target.proc.pid;
-  const statuses: Record<string, number> = {};
-  const latencies: number[] = [];
-  let next = 0;
-  const cpu0 = await cpuSeconds(pid);
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: input.concurrency }, async () => {
-      while (next < input.count) {
-        next++;
-        const started = performance.now();
-        const status = await input.request(target.url).then(
-          async (r) => (await r.arrayBuffer(), String(r.status)),
-          () => "network",
-        );
-        latencies.push(performance.now() - started);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = (await cpuSeconds(pid)) - cpu0;
-  const mem = await memory(pid);
-  const errors = Object.entries(statuses)
-    .filter(([s]) => s === "network" || Number(s) >= 500)
-    .reduce((n, [, c]) => n + c, 0);
-  return {
-    target: "switchyard",
-    phase: input.name,
-    connections: input.concurrency,
-    result: {
+function run(target: Proc, input: Input): Promise<Row> {
+  const body = input.body();
+  return metered(target, input.name, input.concurrency, async () => {
+    const statuses: Record<string, number> = {};
+    const latencies: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: input.concurrency }, async () => {
+        while (next < input.count) {
+          next++;
+          const started = performance.now();
+          const status = await post(target.url, body).then(
+            async (r) => (await r.arrayBuffer(), String(r.status)),
+            () => "network",
+          );
+          latencies.push(performance.now() - started);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }),
+    );
+    const errors = Object.entries(statuses)
+      .filter(([s]) => s === "network" || Number(s) >= 500)
+      .reduce((n, [, c]) => n + c, 0);
+    return {
       tool: "bun",
       requests: input.count,
       errors,
-      rps: input.count / wall,
+      rps: input.count / ((performance.now() - t0) / 1000),
       latency: summarize(latencies),
       statuses,
-    },
-    cpuPercent: (cpu / wall) * 100,
-    peakRssMiB: mem.peak,
-  };
+    };
+  });
 }
 
-const cpuUs = (r: Row) => ((r.cpuPercent / 100) * 1e6) / r.result.rps;
+const cpuUs = (r: Row) => cpuPerRequest(r) ?? 0;
 const said = (r: Row) =>
   Object.entries(r.result.statuses ?? {})
     .map(([s, n]) => `${n}× ${s}`)

@@ -4,41 +4,20 @@
  * `logging` (SQLite, the default) and with `logging` in durable mode, taking turns over several
  * rounds (`lib/rounds.ts`); CPU per request is the figure to read.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { alternate, ROUNDS, standardPhases } from "./lib/rounds.ts";
 import { cpuPerRequest, type Report, type Row } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
-import { startMock, type Scenario } from "./lib/targets.ts";
+import { get, startMock, type Scenario } from "./lib/targets.ts";
 import { openJournal } from "../plugins/logging/journal.ts";
-import type { LogRecord } from "../plugins/logging/record.ts";
+import { sampleRecord } from "../plugins/logging/sample.ts";
 
 /** The journal's own cost, in process: µs per record appended (median of 5 rounds of 20,000). */
-async function journalCost(): Promise<number> {
-  const { mkdtempSync, rmSync } = await import("node:fs");
+function journalCost(): number {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-journal-"));
-  const record: LogRecord = {
-    id: crypto.randomUUID(),
-    ts: Date.now(),
-    dialect: "openai",
-    provider: "up",
-    model: "echo",
-    requested_model: "up/echo",
-    status: 200,
-    error_code: null,
-    latency_ms: 1.25,
-    stream: false,
-    prompt_tokens: 12,
-    completion_tokens: 24,
-    cost_usd: 0.000123,
-    cache: null,
-    fallback_used: false,
-    attempts: 1,
-    caller: "vk_0123456789abcdef",
-    trace_id: null,
-    request_body: null,
-    response_body: null,
-  };
+  const record = sampleRecord({ provider: "up", model: "echo", requested_model: "up/echo" });
   const rounds: number[] = [];
   try {
     for (let r = 0; r < 5; r++) {
@@ -55,7 +34,7 @@ async function journalCost(): Promise<number> {
 }
 
 const logging = (durable: boolean) => {
-  const dir = join(tmpdir(), `switchyard-bench-logging-${crypto.randomUUID()}`);
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-logging-"));
   return {
     plugins: [{ name: "logging", config: { durable } }],
     config: { storage: { sqlite_path: join(dir, "logs.sqlite") } },
@@ -65,12 +44,9 @@ const logging = (durable: boolean) => {
 export const loggingScenario: Scenario = {
   defaultDurationS: 8,
   async run(o) {
-    const { mkdirSync } = await import("node:fs");
     const plain = logging(false);
     const durable = logging(true);
-    for (const v of [plain, durable])
-      mkdirSync(join(v.config.storage.sqlite_path, ".."), { recursive: true });
-    const journalUs = await journalCost();
+    const journalUs = journalCost();
     const mock = await startMock(o);
     const phases = standardPhases(o);
     let rows: Row[];
@@ -108,8 +84,7 @@ export const loggingScenario: Scenario = {
 };
 
 function targets(rows: Row[], phase: string): Report["targets"] {
-  const us = (t: string) =>
-    cpuPerRequest(rows.find((r) => r.target === t && r.phase === phase)!) ?? 0;
+  const us = (t: string) => cpuPerRequest(get(rows, t, phase)!) ?? 0;
   const none = us("switchyard");
   return ["switchyard+logging", "switchyard+logging-durable"].map((name) => ({
     name: `CPU per request added by ${name.slice("switchyard+".length)} (${phase})`,

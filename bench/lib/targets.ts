@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { runLoad, type LoadSpec } from "./load.ts";
+import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { cpuSeconds, freePort, memory, startBun, type Proc } from "./procs.ts";
 import type { Report, Row } from "./report.ts";
 import { round } from "./stats.ts";
@@ -191,18 +191,28 @@ export async function startSwitchyard(
 }
 
 /** One measured load against one process: its CPU share and peak memory come with the result. */
-export async function measure(target: Proc, phase: string, spec: LoadSpec): Promise<Row> {
+export function measure(target: Proc, phase: string, spec: LoadSpec): Promise<Row> {
+  return metered(target, phase, spec.connections, () => runLoad(spec));
+}
+
+/** `load()` run against `target`, with the process's CPU share and peak memory meanwhile. */
+export async function metered(
+  target: Proc,
+  phase: string,
+  connections: number,
+  load: () => Promise<LoadResult>,
+): Promise<Row> {
   const pid = target.proc.pid;
   const cpu0 = await cpuSeconds(pid);
   const t0 = performance.now();
-  const result = await runLoad(spec);
+  const result = await load();
   const wall = (performance.now() - t0) / 1000;
   const cpu = ((await cpuSeconds(pid)) - cpu0) / wall;
   const mem = await memory(pid);
   return {
     target: target.name,
     phase,
-    connections: spec.connections,
+    connections,
     result,
     cpuPercent: cpu * 100,
     peakRssMiB: mem.peak,

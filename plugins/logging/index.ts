@@ -78,11 +78,6 @@ function startReplay(store: LogStore, journal: Journal, batchSize: number, logge
   async function replay(): Promise<void> {
     left ??= journal.leftovers();
     const { records } = left;
-    if (records.length === 0) {
-      left.done();
-      left = undefined;
-      return;
-    }
     let replayed = 0;
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
@@ -93,9 +88,10 @@ function startReplay(store: LogStore, journal: Journal, batchSize: number, logge
     }
     left.done();
     left = undefined;
-    logger.info("logging: replayed the records a gateway that stopped had journaled", {
-      records: replayed,
-    });
+    if (records.length > 0)
+      logger.info("logging: replayed the records a gateway that stopped had journaled", {
+        records: replayed,
+      });
   }
   const turn = () => {
     running ??= replay()

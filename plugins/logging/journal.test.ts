@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } f
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openJournal, type Journal } from "./journal.ts";
-import { sampleRecord } from "./suite.ts";
+import { sampleRecord } from "./sample.ts";
 
 const opened: Journal[] = [];
 afterEach(() => {

@@ -203,6 +203,13 @@ export function openJournal(path: string): Journal {
       const now = Date.now();
       const claimed: string[] = [];
       const owners = new Set<string>();
+      // Each owner's heartbeat is read once per scan, however many segments it left.
+      const verdicts = new Map<string, boolean>();
+      const isGone = (owner: string) => {
+        let verdict = verdicts.get(owner);
+        if (verdict === undefined) verdicts.set(owner, (verdict = gone(owner, now)));
+        return verdict;
+      };
       let names: string[];
       try {
         names = readdirSync(dir);
@@ -211,7 +218,7 @@ export function openJournal(path: string): Journal {
       }
       for (const name of names.sort()) {
         const file = parse(name, prefix);
-        if (!file || !gone(file.id, now)) continue;
+        if (!file || !isGone(file.id)) continue;
         owners.add(file.id);
         if (file.kind !== "segment") continue;
         const mine = join(dir, `${file.base}.claimed.${id}`);
@@ -237,14 +244,7 @@ export function openJournal(path: string): Journal {
     },
     close() {
       clearInterval(heartbeat);
-      for (const segment of [...segments.values()]) {
-        if (segment.fd !== undefined) closeSync(segment.fd);
-        segment.fd = undefined;
-        if (segment.open === 0) {
-          segments.delete(segment.n);
-          forget(segment.file);
-        }
-      }
+      for (const segment of [...segments.values()]) retire(segment);
       current = undefined;
       // Records still open stay for another gateway, which will find this one gone.
       if (segments.size === 0) forget(alive);

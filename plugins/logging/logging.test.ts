@@ -12,7 +12,8 @@ import { createLogger } from "../../src/observability/logger.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
-import { ask, asOperator, logs, OPERATOR, runLoggingSuite, sampleRecord, tag } from "./suite.ts";
+import { sampleRecord } from "./sample.ts";
+import { ask, asOperator, logs, OPERATOR, runLoggingSuite, tag } from "./suite.ts";
 
 runLoggingSuite("SQLite in memory", () => ({ sqlite_path: ":memory:" }));
 

@@ -14,6 +14,7 @@ import {
 } from "../../src/plugins/testing.ts";
 import logging, { createLoggingPlugin, openLogStore } from "./index.ts";
 import { fingerprint, type LogRecord } from "./record.ts";
+import { sampleRecord } from "./sample.ts";
 import { recordKey, type LogStore } from "./store.ts";
 
 const SECRET = "sk-caller-secret-000111";
@@ -39,33 +40,6 @@ export async function logs(h: Harness, query = ""): Promise<LogRecord[]> {
   const body = (await r.json()) as { object: string; data: LogRecord[] };
   expect(body.object).toBe("list");
   return body.data;
-}
-
-/** A record as the store keeps it, for seeding a store directly. */
-export function sampleRecord(overrides: Partial<LogRecord> = {}): LogRecord {
-  return {
-    id: crypto.randomUUID(),
-    ts: Date.now(),
-    dialect: "openai",
-    provider: "mock",
-    model: "seeded",
-    requested_model: "mock/seeded",
-    status: 200,
-    error_code: null,
-    latency_ms: 1.5,
-    stream: false,
-    prompt_tokens: 3,
-    completion_tokens: 2,
-    cost_usd: null,
-    cache: null,
-    fallback_used: false,
-    attempts: 1,
-    caller: null,
-    trace_id: null,
-    request_body: null,
-    response_body: null,
-    ...overrides,
-  };
 }
 
 /** Sets the headers and cost other plugins would: the cache's, telemetry's, governance's. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "bun:test";
 import { silentLogger } from "../../src/observability/logger.ts";
 import type { LogRecord } from "./record.ts";
 import type { LogStore } from "./store.ts";
-import { sampleRecord } from "./suite.ts";
+import { sampleRecord } from "./sample.ts";
 import { openJournal } from "./journal.ts";
 import { createWriter, type DropReason } from "./writer.ts";
 

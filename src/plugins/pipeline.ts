@@ -67,12 +67,7 @@ export function createPipeline(
   next: ChatHandler,
   deps: PipelineDeps,
 ): Pipeline {
-  if (plugins.length === 0)
-    return {
-      chat: next,
-      authorize: async () => {},
-      idle: async () => {},
-    };
+  if (plugins.length === 0) return { chat: next, authorize: async () => {}, idle: async () => {} };
   const { metrics } = deps;
   const pending = new Set<Promise<unknown>>();
   const rewritesChunks = plugins.some((p) => p.plugin.onStreamChunk);
