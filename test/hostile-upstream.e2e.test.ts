@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { ApiError, GoogleGenAI } from "@google/genai";
 import OpenAI from "openai";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 import { ERROR_BODY_MS } from "../src/pool/answer.ts";
@@ -96,12 +97,57 @@ describe("the hostile upstream speaks each API's real wire format", () => {
     expect(err.param).toBe(KEY);
   });
 
-  it("is read by the official Anthropic SDK, and checks the key it is sent", async () => {
+  it("answers the official OpenAI SDK, plain and streamed", async () => {
+    const direct = new OpenAI({ baseURL: `${up.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const hi = [{ role: "user" as const, content: "hello there" }];
+    const plain = await direct.chat.completions.create({ model: "echo", messages: hi });
+    expect(plain.choices[0]!.message.content).toContain("hello there");
+    let streamed = "";
+    for await (const c of await direct.chat.completions.create({
+      model: "echo",
+      messages: hi,
+      stream: true,
+    }))
+      streamed += c.choices[0]?.delta.content ?? "";
+    expect(streamed).toContain("hello there");
+  });
+
+  it("is read by the official Anthropic SDK, plain and streamed, and checks the key it is sent", async () => {
+    const direct = new Anthropic({ baseURL: up.url, apiKey: KEY, maxRetries: 0 });
+    const ask = {
+      model: "echo",
+      max_tokens: 16,
+      messages: [{ role: "user" as const, content: "hello there" }],
+    };
+    const plain = await direct.messages.create(ask);
+    expect(plain.content[0]).toMatchObject({ type: "text", text: "You said: hello there" });
+    const streamed = await direct.messages.stream(ask).finalMessage();
+    expect(streamed.content[0]).toMatchObject({ type: "text", text: "You said: hello there" });
+    expect(streamed.stop_reason).toBe("end_turn");
     const wrong = new Anthropic({ baseURL: up.url, apiKey: "sk-wrong", maxRetries: 0 });
     const err = await wrong.messages
       .create({ model: "echo", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+
+  it("is read by the official Gemini SDK, plain and streamed, and checks the key it is sent", async () => {
+    const direct = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: up.url } });
+    const plain = await direct.models.generateContent({ model: "echo", contents: "hello there" });
+    expect(plain.text).toContain("hello there");
+    let streamed = "";
+    for await (const part of await direct.models.generateContentStream({
+      model: "echo",
+      contents: "streamed hello",
+    }))
+      streamed += part.text ?? "";
+    expect(streamed).toContain("streamed hello");
+    const wrong = new GoogleGenAI({ apiKey: "wrong-key", httpOptions: { baseUrl: up.url } });
+    const err = await wrong.models
+      .generateContent({ model: "echo", contents: "hi" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect([401, 403]).toContain((err as ApiError).status);
   });
 });
 

@@ -23,7 +23,7 @@
  *   fail            a 503, every time
  *   tool-then-fail  the first request per model: a call of the first tool; then 503s
  *   metered         usage counted as providers count it (below); the answer fills max_tokens × n
- *   anything else   an echo of the last user text
+ *   anything else   an echo of the last user text, in the caller's API's format
  *
  * `metered` counts prompt tokens the way real tokenizers come out: 4 per message, each CJK
  * character 1, other text 1 per 4 characters, 765 per image, tool definitions 1 per 4 characters
@@ -68,10 +68,73 @@ export function meteredPromptTokens(body: Json): number {
   return n;
 }
 
+/** The last user text, from an OpenAI or Anthropic `messages` or a Gemini `contents` list. */
 function lastUserText(body: Json): string {
+  const textOf = (parts: unknown): string =>
+    typeof parts === "string"
+      ? parts
+      : Array.isArray(parts)
+        ? parts.map((p: Json) => (typeof p.text === "string" ? p.text : "")).join("")
+        : "";
+  const contents = body.contents as Json[] | undefined;
+  if (contents) return textOf(contents.at(-1)?.parts);
   const messages = (body.messages as Json[] | undefined) ?? [];
-  const last = messages.at(-1)?.content;
-  return typeof last === "string" ? last : "";
+  return textOf(messages.at(-1)?.content);
+}
+
+/** An ordinary answer of `text` in `api`'s wire format, plain or streamed. */
+function answer(api: Api, model: string, text: string, stream: boolean): Response {
+  if (api === "anthropic") {
+    const message = {
+      id: "msg_hostile",
+      type: "message",
+      role: "assistant",
+      model,
+      content: [{ type: "text", text }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 5, output_tokens: 5 },
+    };
+    if (!stream) return Response.json(message);
+    const event = (type: string, data: Json) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    return sse([
+      event("message_start", {
+        message: {
+          ...message,
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 5, output_tokens: 0 },
+        },
+      }),
+      event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+      event("content_block_delta", { index: 0, delta: { type: "text_delta", text } }),
+      event("content_block_stop", { index: 0 }),
+      event("message_delta", {
+        delta: { stop_reason: "end_turn", stop_sequence: null },
+        usage: { output_tokens: 5 },
+      }),
+      event("message_stop", {}),
+    ]);
+  }
+  if (api === "gemini") {
+    const reply = {
+      candidates: [
+        { content: { role: "model", parts: [{ text }] }, finishReason: "STOP", index: 0 },
+      ],
+      usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 5, totalTokenCount: 10 },
+      modelVersion: model,
+    };
+    return stream ? sse([`data: ${JSON.stringify(reply)}\n\n`]) : Response.json(reply);
+  }
+  const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
+  if (stream)
+    return sse([
+      chunk(model, { role: "assistant", content: text }),
+      chunk(model, {}, "stop", usage),
+      "data: [DONE]\n\n",
+    ]);
+  return Response.json(chatCompletion(model, text, usage));
 }
 
 const sse = (events: string[]) =>
@@ -320,15 +383,7 @@ export function startHostileUpstream(key: string, port = 0): HostileUpstream {
       });
     }
     if (name === "metered") return metered(body, model);
-    const text = `You said: ${lastUserText(body)}`;
-    const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
-    if (stream)
-      return sse([
-        chunk(model, { role: "assistant", content: text }),
-        chunk(model, {}, "stop", usage),
-        "data: [DONE]\n\n",
-      ]);
-    return Response.json(chatCompletion(model, text, usage));
+    return answer(api, model, `You said: ${lastUserText(body)}`, stream);
   }
 
   const server = Bun.serve({
@@ -345,16 +400,19 @@ export function startHostileUpstream(key: string, port = 0): HostileUpstream {
         if (carried) seen.set("stolen-with-key", (seen.get("stolen-with-key") ?? 0) + 1);
         return Response.json({ error: { message: "redirected here" } }, { status: 404 });
       }
-      const gemini = /^\/v1beta\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(
+      const gemini = /^\/v1(?:beta)?\/models\/(.+):(generateContent|streamGenerateContent)$/.exec(
         url.pathname,
       );
       const api: Api = gemini ? "gemini" : url.pathname === "/v1/messages" ? "anthropic" : "openai";
+      // Anthropic takes its key in x-api-key (as the gateway sends it) or as a bearer token (as
+      // its SDK sends it).
+      const bearer = req.headers.get("authorization")?.replace(/^Bearer /, "");
       const given =
         api === "anthropic"
-          ? req.headers.get("x-api-key")
+          ? (req.headers.get("x-api-key") ?? bearer)
           : api === "gemini"
             ? req.headers.get("x-goog-api-key")
-            : req.headers.get("authorization")?.replace(/^Bearer /, "");
+            : bearer;
       if (given !== key) return unauthorized(api);
       const body = (await req.json()) as Json;
       const model = gemini ? decodeURIComponent(gemini[1]!) : String(body.model);
